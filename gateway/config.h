@@ -1,0 +1,115 @@
+/*
+ * gateway/config: hashid's configuration, loaded from one YAML file through common/conf's
+ * typed tables. config_load() collects every error as "file:line:col: message"; a reload
+ * parses into a new struct and the caller swaps it in only when it loaded cleanly.
+ * The example with every key documented is deploy/hashid.example.yaml.
+ */
+#ifndef HASHI_GATEWAY_CONFIG_H
+#define HASHI_GATEWAY_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_FPR_LEN	32	/* SHA-256 certificate fingerprint */
+
+/* Who a TLS client certificate may be: matched on subject DN (RFC 2253 / OpenSSL
+ * XN_FLAG_RFC2253 form, e.g. "CN=gw.mame,O=Mame-net,C=JP") and/or SHA-256 fingerprint.
+ * When both are set, both must match. */
+struct cert_identity {
+	char	*ci_subject;			/* NULL = not checked */
+	uint8_t	 ci_sha256[CONFIG_FPR_LEN];
+	int	 ci_has_sha256;
+};
+
+/* A local system (clinic EHR, pharmacy, care home) allowed to call the local endpoints. */
+struct local_system {
+	char			*ls_name;
+	struct cert_identity	 ls_id;
+};
+
+/* A peer region's gateway. */
+struct peer {
+	char			*pr_name;
+	char			*pr_hcid;		/* urn:oid:... */
+	char			*pr_assigning_authority;/* OID of its regional patient ids */
+	struct cert_identity	 pr_id;
+	char			*pr_query_url;		/* https://host:port/xca (ITI-38) */
+	char			*pr_retrieve_url;	/* https://host:port/xca (ITI-39) */
+	/* Static patient-id map until the MPI lands: local CX -> the peer's CX. */
+	struct patient_map	*pr_map;
+	size_t			 pr_nmap;
+};
+
+struct patient_map {
+	char	*pm_local;	/* CX: id^^^&oid&ISO */
+	char	*pm_remote;	/* CX in the peer's assigning authority */
+};
+
+struct listen_addr {
+	char		*la_address;	/* numeric IPv4/IPv6 or host name */
+	uint16_t	 la_port;
+};
+
+enum registry_backend_kind {
+	REGISTRY_EMBEDDED = 0,
+	REGISTRY_REMOTE
+};
+
+struct config {
+	char		*cf_file;		/* path it was loaded from */
+	/* community */
+	char		*cf_name;		/* display name, e.g. 晴れやかネット */
+	char		*cf_hcid;		/* urn:oid:... */
+	char		*cf_assigning_authority;/* OID */
+	char		*cf_repository_id;	/* repositoryUniqueId of the embedded repository */
+	char		*cf_state_dir;
+	/* listeners */
+	struct listen_addr *cf_listen;
+	size_t		 cf_nlisten;
+	/* tls */
+	char		*cf_tls_cert;
+	char		*cf_tls_key;
+	char		*cf_tls_ca;
+	int		 cf_tls_allow_12;	/* 1 = TLS 1.2 (ECDHE+AEAD) also accepted */
+	/* limits */
+	size_t		 cf_max_body;		/* bytes of one SOAP/XML request */
+	size_t		 cf_max_mtom_body;	/* bytes of one multipart (ITI-41) request */
+	int		 cf_max_xml_depth;
+	int		 cf_max_connections;
+	int		 cf_tolerate_wsa_mustunderstand; /* accept wsa:mustUnderstand (NIST defect) */
+	/* timeouts, milliseconds */
+	int		 cf_connect_timeout_ms;
+	int		 cf_read_timeout_ms;
+	int		 cf_request_timeout_ms;
+	int		 cf_idle_timeout_ms;
+	int		 cf_pool_size;		/* keep-alive connections per peer */
+	/* registry */
+	enum registry_backend_kind cf_registry;
+	size_t		 cf_registry_map_size;	/* LMDB map size, bytes */
+	char		*cf_remote_registry_url;	/* ITI-18 */
+	char		*cf_remote_repository_url;	/* ITI-43 */
+	/* who may call */
+	struct local_system *cf_locals;
+	size_t		 cf_nlocals;
+	struct peer	*cf_peers;
+	size_t		 cf_npeers;
+};
+
+/* Loads and validates FILE. On success returns a new config (free with config_free) and
+ * prints nothing. On failure returns NULL after writing every error, one per line, as
+ * "file:line:col: message" to ERRS (if not NULL, else to stderr through log_warnx).
+ * Refuses a file that is group- or world-writable. */
+struct config *config_load(const char *file, FILE *errs);
+
+/* Frees CF and everything it owns; NULL is accepted. */
+void config_free(struct config *cf);
+
+/* Writes the normalised configuration (every key, defaults filled in) as YAML to OUT;
+ * the output loads again to an equal config. */
+void config_print(const struct config *cf, FILE *out);
+
+/* Returns the peer whose HCID is HCID, or NULL. Borrowed from CF. */
+const struct peer *config_peer_by_hcid(const struct config *cf, const char *hcid);
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Runs every test suite and prints per-suite results, then "N passed, N failed".
+# Unit tests: each tests/unit/test_*.c binary, cmocka with TAP output.
+# Integration and conformance: each tests/integ/test_*.sh, which prints TAP lines itself.
+# A suite that exits non-zero without reporting a failure counts one extra failure, so a
+# crash can never pass. TESTS=pattern runs only suites whose name contains pattern.
+set -u
+BUILD=${BUILD:-build}
+export BUILD
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export HASHI_ROOT="$ROOT"
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/hashi-tests.XXXXXX")
+pass=0
+fail=0
+
+run_suite() {
+    name=$1; shift
+    case "$name" in *"${TESTS:-}"*) ;; *) return 0 ;; esac
+    log="$OUT/$name.log"
+    start=$(date +%s)
+    "$@" >"$log" 2>&1
+    rc=$?
+    p=$(grep -c '^ok ' "$log")
+    f=$(grep -c '^not ok ' "$log")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+        echo "not ok - $name exited with status $rc" >>"$log"
+    fi
+    pass=$((pass + p)); fail=$((fail + f))
+    printf '%-40s %4d passed %4d failed  (%ss)\n' "$name" "$p" "$f" "$(( $(date +%s) - start ))"
+    if [ "$f" -ne 0 ]; then
+        grep -E '^not ok|^# |ERROR|error|FAIL' "$log" | head -40 | sed 's/^/    /'
+    fi
+}
+
+for t in "$ROOT/$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    case "$t" in *.o|*.d) continue ;; esac
+    if [ "${HASHI_VALGRIND:-0}" = 1 ]; then
+        run_suite "unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP \
+            valgrind -q --error-exitcode=1 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect "$t"
+    else
+        run_suite "unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+    fi
+done
+
+for t in "$ROOT"/tests/integ/test_*.sh; do
+    [ -f "$t" ] || continue
+    run_suite "integ/$(basename "$t" .sh)" sh "$t"
+done
+
+echo "logs: $OUT"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
