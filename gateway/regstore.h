@@ -15,6 +15,7 @@
  *   ref2id      referenceIdList value  -> DocumentEntry uuid (DUPSORT)
  *   doc2info    document uniqueId      -> size, sha1, mime type, chunk count
  *   doc2chunk   document uniqueId + chunk index (big endian u32) -> bytes
+ *   meta        kind byte (1..4) or 'C' (contents) -> object count (u64), for stats
  *
  * Every submission is one write transaction that updates every index: a crash leaves
  * either all of it or none of it. Read helpers never keep a transaction open after they
@@ -41,6 +42,13 @@ struct regstore *regstore_open(const char *dir, size_t mapsize);
 /* Closes the environment; NULL accepted. */
 void regstore_close(struct regstore *rs);
 
+/* Tells whether patient PID (CX) is known to this community: 1 known, 0 unknown. */
+typedef int (*regstore_pid_known_fn)(void *arg, const char *pid);
+
+/* Sets (FN not NULL) or clears the patient filter: a submission whose SubmissionSet
+ * patientId FN reports unknown fails with XDSUnknownPatientId. ARG is passed to FN. */
+void regstore_set_patient_filter(struct regstore *rs, regstore_pid_known_fn fn, void *arg);
+
 /* One document's bytes offered with a submission: either in memory or in a file that
  * regstore copies chunk by chunk (import of large documents). */
 struct regstore_content {
@@ -56,8 +64,14 @@ struct regstore_content {
  * Every problem is added to ERRS with its standard code (XDSRegistryMetadataError,
  * XDSMissingDocument, XDSMissingDocumentMetadata, XDSNonIdenticalHash,
  * XDSNonIdenticalSize, XDSPatientIdDoesNotMatch, XDSDuplicateUniqueIdInRegistry,
- * XDSUnknownPatientId (when a patient filter is set), XDSRegistryError) with the offending
- * object as location. Returns 0 when stored, -1 when nothing was stored. */
+ * XDSRegistryDuplicateUniqueIdInMessage, XDSRegistryDeprecatedDocumentError,
+ * UnresolvedReferenceException, XDSUnknownPatientId (when a patient filter is set),
+ * XDSRegistryOutOfResources (map full), XDSRegistryError) with the offending object's id,
+ * as submitted, as location. A DocumentEntry uniqueId already registered is refused even
+ * with identical bytes (XDSNonIdenticalHash / XDSNonIdenticalSize when they differ,
+ * else XDSDuplicateUniqueIdInRegistry). SOR itself is never modified (a copy is edited).
+ * RPLC / XFRM_RPLC targets become Deprecated in the same transaction. Returns 0 when
+ * stored, -1 when nothing was stored. */
 int regstore_submit(struct regstore *rs, xmlNodePtr sor,
     const struct regstore_content *docs, size_t ndocs, const char *repository_id,
     struct reg_errors *errs);

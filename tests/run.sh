@@ -16,7 +16,7 @@ fail=0
 run_suite() {
     name=$1; shift
     case "$name" in *"${TESTS:-}"*) ;; *) return 0 ;; esac
-    log="$OUT/$name.log"
+    log="$OUT/$(echo "$name" | tr / _).log"
     start=$(date +%s)
     "$@" >"$log" 2>&1
     rc=$?

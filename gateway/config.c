@@ -1,0 +1,667 @@
+/* gateway/config: hashid's schema as common/conf option tables, plus the checks that
+ * involve more than one value (uniqueness, identities, the remote registry). */
+#include "gateway/config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/str.h"
+
+#define OID_MAX_LEN	64	/* IHE ITI TF-3: OIDs are at most 64 characters */
+#define NAME_MAX_LEN	64
+#define HCID_PREFIX	"urn:oid:"
+
+_Static_assert(sizeof(enum registry_backend_kind) == sizeof(int), "CONF_ENUM stores an int");
+
+/* Dotted decimal, no leading zeros, first arc 0..2, second arc < 40 under 0 and 1. */
+static const char *
+config_check_oid(const char *s)
+{
+	const char *why = "must be an OID (dotted decimal such as 1.2.392.200119.6)";
+	const char *p = s;
+	size_t arcs = 0, len;
+
+	if (strlen(s) > OID_MAX_LEN)
+		return "must be an OID of at most 64 characters";
+	for (;;) {
+		len = strspn(p, "0123456789");
+		if (len == 0 || (len > 1 && p[0] == '0'))
+			return why;
+		if (arcs == 0 && (len != 1 || p[0] > '2'))
+			return why;
+		if (arcs == 1 && s[0] != '2' && (len > 2 || atoi(p) > 39))
+			return why;
+		arcs++;
+		p += len;
+		if (*p == '\0')
+			break;
+		if (*p++ != '.')
+			return why;
+	}
+	return arcs >= 2 ? NULL : why;
+}
+
+static const char *
+config_check_hcid(const char *s)
+{
+	if (!str_has_prefix(s, HCID_PREFIX) || config_check_oid(s + strlen(HCID_PREFIX)))
+		return "must be \"urn:oid:\" followed by an OID";
+	return NULL;
+}
+
+/* Names show up in logs, metrics and generated swanctl sections: keep them plain. */
+static const char *
+config_check_name(const char *s)
+{
+	if (strlen(s) > NAME_MAX_LEN || s[strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] != '\0')
+		return "must be at most 64 letters, digits, '.', '_' or '-'";
+	return NULL;
+}
+
+static const char *
+config_check_address(const char *s)
+{
+	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.:-_%")] != '\0')
+		return "must be an IP address or host name";
+	return NULL;
+}
+
+/* https://host[:port][/path]; no user info, query or fragment. */
+static const char *
+config_check_url(const char *s)
+{
+	const char *why = "must be an https:// URL with a host, an optional port and path";
+	const char *p;
+	long long port;
+	size_t n;
+	char digits[8];
+
+	if (strncasecmp(s, "https://", 8) != 0)
+		return why;
+	p = s + 8;
+	if (*p == '[') {
+		n = strspn(p + 1, "0123456789abcdefABCDEF:.");
+		if (n == 0 || p[1 + n] != ']')
+			return why;
+		p += n + 2;
+	} else {
+		n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+		if (n == 0)
+			return why;
+		p += n;
+	}
+	if (*p == ':') {
+		n = strspn(p + 1, "0123456789");
+		if (n == 0 || n >= sizeof(digits))
+			return why;
+		memcpy(digits, p + 1, n);
+		digits[n] = '\0';
+		if (str_to_ll(digits, 1, 65535, &port) == -1)
+			return why;
+		p += n + 1;
+	}
+	if (*p != '\0' && *p != '/')
+		return why;
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '?' || *p == '#')
+			return why;
+	return NULL;
+}
+
+/* Splits a CX "id^^^&oid&ISO" (the only form XDS allows); returns the OID's start and
+ * length through OID/OIDLEN, or -1. */
+static int
+config_cx_split(const char *s, const char **oid, size_t *oidlen)
+{
+	size_t idlen = strcspn(s, "^&~\\|");
+	const char *p = s + idlen, *amp;
+
+	if (idlen == 0 || strncmp(p, "^^^&", 4) != 0)
+		return -1;
+	p += 4;
+	if ((amp = strchr(p, '&')) == NULL || strcmp(amp, "&ISO") != 0)
+		return -1;
+	*oid = p;
+	*oidlen = (size_t)(amp - p);
+	return 0;
+}
+
+static const char *
+config_check_cx(const char *s)
+{
+	const char *why = "must be a patient id id^^^&OID&ISO", *oid;
+	char buf[OID_MAX_LEN + 1];
+	size_t len;
+
+	if (config_cx_split(s, &oid, &len) == -1 || len > OID_MAX_LEN)
+		return why;
+	memcpy(buf, oid, len);
+	buf[len] = '\0';
+	return config_check_oid(buf) ? why : NULL;
+}
+
+static int
+config_hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* 32 hex byte pairs, optionally separated by ':', either case. */
+static const char *
+config_set_sha256(const char *s, void *field)
+{
+	struct cert_identity *id = field;
+	uint8_t fpr[CONFIG_FPR_LEN];
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < CONFIG_FPR_LEN; i++) {
+		if (i > 0 && *s == ':')
+			s++;
+		if ((hi = config_hexval(s[0])) < 0 || (lo = config_hexval(s[1])) < 0)
+			return "must be a SHA-256 fingerprint (64 hex digits, colons optional)";
+		fpr[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	if (*s != '\0')
+		return "must be a SHA-256 fingerprint (64 hex digits, colons optional)";
+	memcpy(id->ci_sha256, fpr, sizeof(fpr));
+	id->ci_has_sha256 = 1;
+	return NULL;
+}
+
+static int
+config_print_sha256(const void *field, char *buf, size_t bufsz)
+{
+	const struct cert_identity *id = field;
+	size_t i;
+
+	if (!id->ci_has_sha256 || bufsz < 3 * CONFIG_FPR_LEN)
+		return 0;
+	for (i = 0; i < CONFIG_FPR_LEN; i++)
+		snprintf(buf + 3 * i, bufsz - 3 * i, "%02X%s", id->ci_sha256[i],
+		    i + 1 < CONFIG_FPR_LEN ? ":" : "");
+	return 1;
+}
+
+#define OFF(type, member)	offsetof(type, member)
+#define KIB	1024LL
+#define MIB	(1024 * KIB)
+#define GIB	(1024 * MIB)
+#define SEC	1000LL
+#define MIN	(60 * SEC)
+
+static const struct conf_option community_opts[] = {
+	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_name), .co_doc = "display name (UTF-8)" },
+	{ .co_key = "home_community_id", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_hcid), .co_check = config_check_hcid,
+	  .co_doc = "our homeCommunityId, urn:oid:<OID>" },
+	{ .co_key = "assigning_authority", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_assigning_authority), .co_check = config_check_oid,
+	  .co_doc = "OID of the regional patient ids" },
+	{ .co_key = "repository_unique_id", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_repository_id), .co_check = config_check_oid,
+	  .co_doc = "repositoryUniqueId of the embedded repository" },
+	{ .co_key = NULL }
+};
+static const struct conf_table community_table = { "community", community_opts, 0 };
+
+static const struct conf_option listen_opts[] = {
+	{ .co_key = "address", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct listen_addr, la_address), .co_check = config_check_address,
+	  .co_doc = "numeric IPv4/IPv6 address or host name to listen on" },
+	{ .co_key = "port", .co_type = CONF_INT, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct listen_addr, la_port), .co_width = sizeof(uint16_t),
+	  .co_min = 1, .co_max = 65535, .co_doc = "TCP port" },
+	{ .co_key = NULL }
+};
+static const struct conf_table listen_table = { "listen", listen_opts,
+	sizeof(struct listen_addr) };
+
+static const struct conf_option tls_opts[] = {
+	{ .co_key = "certificate", .co_type = CONF_PATH, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_tls_cert), .co_doc = "gateway certificate (PEM)" },
+	{ .co_key = "private_key", .co_type = CONF_PATH, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_tls_key), .co_doc = "its private key (PEM)" },
+	{ .co_key = "ca", .co_type = CONF_PATH, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_tls_ca), .co_doc = "CA certificates for peers" },
+	{ .co_key = "allow_tls12", .co_type = CONF_BOOL, .co_default = "false",
+	  .co_off = OFF(struct config, cf_tls_allow_12),
+	  .co_doc = "also accept TLS 1.2 (ECDHE+AEAD); TLS 1.3 only when false" },
+	{ .co_key = NULL }
+};
+static const struct conf_table tls_table = { "tls", tls_opts, 0 };
+
+static const struct conf_option limits_opts[] = {
+	{ .co_key = "max_body", .co_type = CONF_SIZE, .co_default = "16MiB",
+	  .co_off = OFF(struct config, cf_max_body), .co_min = KIB, .co_max = GIB,
+	  .co_doc = "bytes of one SOAP/XML request" },
+	{ .co_key = "max_mtom_body", .co_type = CONF_SIZE, .co_default = "256MiB",
+	  .co_off = OFF(struct config, cf_max_mtom_body), .co_min = KIB, .co_max = 16 * GIB,
+	  .co_doc = "bytes of one multipart (MTOM) request" },
+	{ .co_key = "max_xml_depth", .co_type = CONF_INT, .co_default = "64",
+	  .co_off = OFF(struct config, cf_max_xml_depth), .co_width = sizeof(int),
+	  .co_min = 8, .co_max = 1024, .co_doc = "deepest XML element nesting accepted" },
+	{ .co_key = "max_connections", .co_type = CONF_INT, .co_default = "1024",
+	  .co_off = OFF(struct config, cf_max_connections), .co_width = sizeof(int),
+	  .co_min = 1, .co_max = 65536, .co_doc = "concurrent inbound connections" },
+	{ .co_key = "tolerate_wsa_mustunderstand", .co_type = CONF_BOOL, .co_default = "false",
+	  .co_off = OFF(struct config, cf_tolerate_wsa_mustunderstand),
+	  .co_doc = "accept wsa headers marked mustUnderstand (NIST test tool defect)" },
+	{ .co_key = NULL }
+};
+static const struct conf_table limits_table = { "limits", limits_opts, 0 };
+
+static const struct conf_option timeouts_opts[] = {
+	{ .co_key = "connect", .co_type = CONF_DURATION, .co_default = "2s",
+	  .co_off = OFF(struct config, cf_connect_timeout_ms), .co_min = 1, .co_max = 10 * MIN,
+	  .co_doc = "TCP+TLS connect to a peer" },
+	{ .co_key = "read", .co_type = CONF_DURATION, .co_default = "5s",
+	  .co_off = OFF(struct config, cf_read_timeout_ms), .co_min = 1, .co_max = 10 * MIN,
+	  .co_doc = "silence allowed while reading" },
+	{ .co_key = "request", .co_type = CONF_DURATION, .co_default = "10s",
+	  .co_off = OFF(struct config, cf_request_timeout_ms), .co_min = 1, .co_max = 10 * MIN,
+	  .co_doc = "whole request, fan-out included" },
+	{ .co_key = "idle", .co_type = CONF_DURATION, .co_default = "60s",
+	  .co_off = OFF(struct config, cf_idle_timeout_ms), .co_min = 1, .co_max = 60 * MIN,
+	  .co_doc = "keep-alive connection idle time" },
+	{ .co_key = "pool_size", .co_type = CONF_INT, .co_default = "4",
+	  .co_off = OFF(struct config, cf_pool_size), .co_width = sizeof(int),
+	  .co_min = 1, .co_max = 64, .co_doc = "keep-alive connections per peer" },
+	{ .co_key = NULL }
+};
+static const struct conf_table timeouts_table = { "timeouts", timeouts_opts, 0 };
+
+static const struct conf_option remote_opts[] = {
+	{ .co_key = "registry_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_remote_registry_url), .co_check = config_check_url,
+	  .co_doc = "XDS.b registry (ITI-18)" },
+	{ .co_key = "repository_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_remote_repository_url), .co_check = config_check_url,
+	  .co_doc = "XDS.b repository (ITI-43)" },
+	{ .co_key = NULL }
+};
+static const struct conf_table remote_table = { "remote", remote_opts, 0 };
+
+static const char *const registry_backends[] = { "embedded", "remote", NULL };
+
+static const struct conf_option registry_opts[] = {
+	{ .co_key = "backend", .co_type = CONF_ENUM, .co_default = "embedded",
+	  .co_off = OFF(struct config, cf_registry), .co_enum = registry_backends,
+	  .co_doc = "embedded (LMDB) or remote (XDS.b)" },
+	{ .co_key = "map_size", .co_type = CONF_SIZE, .co_default = "4GiB",
+	  .co_off = OFF(struct config, cf_registry_map_size), .co_min = MIB,
+	  .co_max = 1024 * GIB, .co_doc = "LMDB map size of the embedded registry" },
+	{ .co_key = "remote", .co_type = CONF_MAP, .co_table = &remote_table,
+	  .co_doc = "the remote registry; required when backend is remote" },
+	{ .co_key = NULL }
+};
+static const struct conf_table registry_table = { "registry", registry_opts, 0 };
+
+static const struct conf_option local_opts[] = {
+	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct local_system, ls_name), .co_check = config_check_name,
+	  .co_doc = "name used in logs and audit" },
+	{ .co_key = "subject", .co_type = CONF_STRING,
+	  .co_off = OFF(struct local_system, ls_id.ci_subject),
+	  .co_doc = "certificate subject, RFC 2253 form" },
+	{ .co_key = "sha256", .co_type = CONF_CUSTOM,
+	  .co_off = OFF(struct local_system, ls_id), .co_set = config_set_sha256,
+	  .co_print = config_print_sha256, .co_doc = "certificate SHA-256 fingerprint" },
+	{ .co_key = NULL }
+};
+static const struct conf_table local_table = { "local_systems", local_opts,
+	sizeof(struct local_system) };
+
+static const struct conf_option map_opts[] = {
+	{ .co_key = "local", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct patient_map, pm_local), .co_check = config_check_cx,
+	  .co_doc = "our patient id, id^^^&OID&ISO" },
+	{ .co_key = "remote", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct patient_map, pm_remote), .co_check = config_check_cx,
+	  .co_doc = "the peer's id for the same patient" },
+	{ .co_key = NULL }
+};
+static const struct conf_table map_table = { "patient_map", map_opts,
+	sizeof(struct patient_map) };
+
+static const struct conf_option peer_opts[] = {
+	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer, pr_name), .co_check = config_check_name,
+	  .co_doc = "name used in logs and audit" },
+	{ .co_key = "home_community_id", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer, pr_hcid), .co_check = config_check_hcid,
+	  .co_doc = "the peer's homeCommunityId" },
+	{ .co_key = "assigning_authority", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer, pr_assigning_authority), .co_check = config_check_oid,
+	  .co_doc = "OID of the peer's regional patient ids" },
+	{ .co_key = "subject", .co_type = CONF_STRING,
+	  .co_off = OFF(struct peer, pr_id.ci_subject),
+	  .co_doc = "certificate subject, RFC 2253 form" },
+	{ .co_key = "sha256", .co_type = CONF_CUSTOM, .co_off = OFF(struct peer, pr_id),
+	  .co_set = config_set_sha256, .co_print = config_print_sha256,
+	  .co_doc = "certificate SHA-256 fingerprint" },
+	{ .co_key = "query_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer, pr_query_url), .co_check = config_check_url,
+	  .co_doc = "XCA responding gateway, ITI-38" },
+	{ .co_key = "retrieve_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer, pr_retrieve_url), .co_check = config_check_url,
+	  .co_doc = "XCA responding gateway, ITI-39" },
+	{ .co_key = "patient_map", .co_type = CONF_SEQ, .co_table = &map_table,
+	  .co_off = OFF(struct peer, pr_map), .co_count_off = OFF(struct peer, pr_nmap),
+	  .co_doc = "static local -> remote patient ids until the MPI lands" },
+	{ .co_key = NULL }
+};
+static const struct conf_table peer_table = { "peers", peer_opts, sizeof(struct peer) };
+
+static const struct conf_option config_opts[] = {
+	{ .co_key = "community", .co_type = CONF_MAP, .co_flags = CONF_REQUIRED,
+	  .co_table = &community_table, .co_doc = "who we are" },
+	{ .co_key = "state_dir", .co_type = CONF_PATH, .co_default = "/var/lib/hashi",
+	  .co_off = OFF(struct config, cf_state_dir), .co_doc = "databases and audit log" },
+	{ .co_key = "listen", .co_type = CONF_SEQ, .co_flags = CONF_REQUIRED,
+	  .co_table = &listen_table, .co_off = OFF(struct config, cf_listen),
+	  .co_count_off = OFF(struct config, cf_nlisten), .co_min = 1,
+	  .co_doc = "addresses to listen on" },
+	{ .co_key = "tls", .co_type = CONF_MAP, .co_flags = CONF_REQUIRED,
+	  .co_table = &tls_table, .co_doc = "TLS files and versions" },
+	{ .co_key = "limits", .co_type = CONF_MAP, .co_table = &limits_table,
+	  .co_doc = "request limits" },
+	{ .co_key = "timeouts", .co_type = CONF_MAP, .co_table = &timeouts_table,
+	  .co_doc = "timeouts and connection pools" },
+	{ .co_key = "registry", .co_type = CONF_MAP, .co_table = &registry_table,
+	  .co_doc = "local document registry" },
+	{ .co_key = "local_systems", .co_type = CONF_SEQ, .co_table = &local_table,
+	  .co_off = OFF(struct config, cf_locals), .co_count_off = OFF(struct config, cf_nlocals),
+	  .co_doc = "systems that may call the local endpoints" },
+	{ .co_key = "peers", .co_type = CONF_SEQ, .co_table = &peer_table,
+	  .co_off = OFF(struct config, cf_peers), .co_count_off = OFF(struct config, cf_npeers),
+	  .co_doc = "peer communities' gateways" },
+	{ .co_key = NULL }
+};
+static const struct conf_table config_table = { "hashid", config_opts, sizeof(struct config) };
+
+
+/* Reports MSG at the node for PATH (or its closest ancestor), prefixed with PATH. */
+static void __attribute__((format(printf, 3, 4)))
+config_err(struct conf *c, const char *path, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);	/* a cut message is still an error */
+	va_end(ap);
+	conf_errorf(c, conf_lookup(c, path), "%s: %s", path, msg);
+}
+
+/* Builds a key path; they are short (keys plus two indices), so a cut means a bug. */
+static const char * __attribute__((format(printf, 3, 4)))
+config_path(char *buf, size_t bufsz, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, bufsz, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= bufsz)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* TLS callers are matched by certificate: an entry with neither key would match nothing.
+ * Presence in the file is what counts (a malformed sha256 is reported on its own), and an
+ * entry without a name is already broken, so it is not reported twice. */
+static void
+config_check_identity(struct conf *c, const char *what, size_t i, const char *name)
+{
+	char path[64], key[80];
+
+	config_path(path, sizeof(path), "%s[%zu]", what, i);
+	if (name == NULL ||
+	    conf_has(c, config_path(key, sizeof(key), "%s.subject", path)) ||
+	    conf_has(c, config_path(key, sizeof(key), "%s.sha256", path)))
+		return;
+	config_err(c, path, "needs subject or sha256");
+}
+
+static void
+config_check_identities(struct conf *c, const struct config *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->cf_nlocals; i++)
+		config_check_identity(c, "local_systems", i, cf->cf_locals[i].ls_name);
+	for (i = 0; i < cf->cf_npeers; i++)
+		config_check_identity(c, "peers", i, cf->cf_peers[i].pr_name);
+}
+
+/* Local systems and peers share one name space: logs and audit records name callers. */
+static const char *
+config_caller(const struct config *cf, size_t k, char *path, size_t pathsz)
+{
+	if (k < cf->cf_nlocals) {
+		config_path(path, pathsz, "local_systems[%zu]", k);
+		return cf->cf_locals[k].ls_name;
+	}
+	config_path(path, pathsz, "peers[%zu]", k - cf->cf_nlocals);
+	return cf->cf_peers[k - cf->cf_nlocals].pr_name;
+}
+
+static void
+config_check_names(struct conf *c, const struct config *cf)
+{
+	char path[64], other[64], at[80];
+	const char *name, *prev;
+	size_t k, j, n = cf->cf_nlocals + cf->cf_npeers;
+
+	for (k = 0; k < n; k++) {
+		if ((name = config_caller(cf, k, path, sizeof(path))) == NULL)
+			continue;
+		for (j = 0; j < k; j++) {
+			prev = config_caller(cf, j, other, sizeof(other));
+			if (prev != NULL && strcmp(prev, name) == 0) {
+				config_err(c, config_path(at, sizeof(at), "%s.name", path),
+				    "\"%s\" is already the name of %s", name, other);
+				break;
+			}
+		}
+	}
+}
+
+/* Returns 1 when the CX's assigning authority is OID. */
+static int
+config_cx_has_aa(const char *cx, const char *oid)
+{
+	const char *aa;
+	size_t len;
+
+	return oid != NULL && config_cx_split(cx, &aa, &len) == 0 && strlen(oid) == len &&
+	    strncmp(aa, oid, len) == 0;
+}
+
+static void
+config_check_patient_map(struct conf *c, const struct config *cf, size_t i)
+{
+	const struct peer *pr = &cf->cf_peers[i];
+	const struct patient_map *pm;
+	char path[96];
+	size_t k, j;
+
+	for (k = 0; k < pr->pr_nmap; k++) {
+		pm = &pr->pr_map[k];
+		config_path(path, sizeof(path), "peers[%zu].patient_map[%zu]", i, k);
+		if (pm->pm_local != NULL && cf->cf_assigning_authority != NULL &&
+		    !config_check_cx(pm->pm_local) &&
+		    !config_cx_has_aa(pm->pm_local, cf->cf_assigning_authority))
+			config_err(c, config_path(path, sizeof(path),
+			    "peers[%zu].patient_map[%zu].local", i, k), "assigning authority "
+			    "must be community.assigning_authority (%s)",
+			    cf->cf_assigning_authority);
+		if (pm->pm_remote != NULL && pr->pr_assigning_authority != NULL &&
+		    !config_check_cx(pm->pm_remote) &&
+		    !config_cx_has_aa(pm->pm_remote, pr->pr_assigning_authority))
+			config_err(c, config_path(path, sizeof(path),
+			    "peers[%zu].patient_map[%zu].remote", i, k), "assigning authority "
+			    "must be the peer's assigning_authority (%s)",
+			    pr->pr_assigning_authority);
+		for (j = 0; pm->pm_local != NULL && j < k; j++) {
+			if (pr->pr_map[j].pm_local != NULL &&
+			    strcmp(pr->pr_map[j].pm_local, pm->pm_local) == 0) {
+				config_err(c, config_path(path, sizeof(path),
+				    "peers[%zu].patient_map[%zu].local", i, k),
+				    "already mapped by patient_map[%zu]", j);
+				break;
+			}
+		}
+	}
+}
+
+/* Routing is by homeCommunityId: it must name exactly one community. */
+static void
+config_check_peers(struct conf *c, const struct config *cf)
+{
+	const char *hcid;
+	char path[64];
+	size_t i, j;
+
+	for (i = 0; i < cf->cf_npeers; i++) {
+		config_check_patient_map(c, cf, i);
+		if ((hcid = cf->cf_peers[i].pr_hcid) == NULL)
+			continue;
+		config_path(path, sizeof(path), "peers[%zu].home_community_id", i);
+		if (cf->cf_hcid != NULL && strcmp(hcid, cf->cf_hcid) == 0) {
+			config_err(c, path, "is our own community.home_community_id");
+			continue;
+		}
+		for (j = 0; j < i; j++) {
+			if (cf->cf_peers[j].pr_hcid != NULL &&
+			    strcmp(cf->cf_peers[j].pr_hcid, hcid) == 0) {
+				config_err(c, path, "already used by peers[%zu]", j);
+				break;
+			}
+		}
+	}
+}
+
+static void
+config_check_misc(struct conf *c, const struct config *cf)
+{
+	char path[64];
+	size_t i, j;
+
+	if (cf->cf_max_mtom_body < cf->cf_max_body)
+		config_err(c, "limits.max_mtom_body", "must be at least limits.max_body");
+	if (cf->cf_registry == REGISTRY_REMOTE && !conf_has(c, "registry.remote"))
+		config_err(c, "registry.remote", "required when registry.backend is remote");
+	for (i = 0; i < cf->cf_nlisten; i++) {
+		if (cf->cf_listen[i].la_address == NULL || cf->cf_listen[i].la_port == 0)
+			continue;	/* already reported as missing or invalid */
+		for (j = 0; j < i; j++) {
+			if (cf->cf_listen[j].la_address != NULL &&
+			    strcmp(cf->cf_listen[j].la_address, cf->cf_listen[i].la_address) == 0 &&
+			    cf->cf_listen[j].la_port == cf->cf_listen[i].la_port) {
+				config_err(c, config_path(path, sizeof(path), "listen[%zu]", i),
+				    "same address and port as listen[%zu]", j);
+				break;
+			}
+		}
+	}
+}
+
+static void
+config_report(const struct conf *c, FILE *errs)
+{
+	const char *e;
+	size_t i;
+
+	for (i = 0; (e = conf_error(c, i)) != NULL; i++) {
+		if (errs != NULL)
+			fprintf(errs, "%s\n", e);
+		else
+			log_warnx("%s", e);
+	}
+}
+
+struct config *
+config_load(const char *file, FILE *errs)
+{
+	struct config *cf = NULL, *ret = NULL;
+	struct conf *c = NULL;
+
+	if ((c = conf_new(file)) == NULL || (cf = calloc(1, sizeof(*cf))) == NULL) {
+		if (errs != NULL)
+			fprintf(errs, "%s: out of memory\n", file);
+		else
+			log_warnx("%s: out of memory", file);
+		goto done;
+	}
+	conf_load(c, &config_table, cf);
+	/* Semantic checks run whenever a document was parsed, so one run shows all. */
+	if (conf_lookup(c, "") != NULL) {
+		config_check_misc(c, cf);
+		config_check_identities(c, cf);
+		config_check_names(c, cf);
+		config_check_peers(c, cf);
+	}
+	if ((cf->cf_file = realpath(file, NULL)) == NULL && conf_nerrors(c) == 0)
+		conf_errorf(c, NULL, "cannot resolve its path");
+	if (conf_nerrors(c) > 0) {
+		config_report(c, errs);
+		goto done;
+	}
+	ret = cf;
+	cf = NULL;
+done:
+	config_free(cf);
+	conf_free(c);
+	return ret;
+}
+
+void
+config_free(struct config *cf)
+{
+	if (cf == NULL)
+		return;
+	conf_table_free(&config_table, cf);
+	free(cf->cf_file);
+	free(cf);
+}
+
+void
+config_print(const struct config *cf, FILE *out)
+{
+	if (cf->cf_file != NULL)
+		fprintf(out, "# hashid configuration, normalised from %s\n", cf->cf_file);
+	if (conf_print(&config_table, cf, out) == -1)
+		log_warnx("config_print: write failed");
+}
+
+const struct peer *
+config_peer_by_hcid(const struct config *cf, const char *hcid)
+{
+	size_t i, n = strlen(HCID_PREFIX);
+
+	/* The URN scheme and NID are case-insensitive (RFC 8141); the OID is not. */
+	if (hcid == NULL || strncasecmp(hcid, HCID_PREFIX, n) != 0)
+		return NULL;
+	for (i = 0; i < cf->cf_npeers; i++)
+		if (strcmp(cf->cf_peers[i].pr_hcid + n, hcid + n) == 0)
+			return &cf->cf_peers[i];
+	return NULL;
+}
