@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "common/str.h"
 
 struct store {
 	MDB_env	*st_env;
@@ -19,7 +20,18 @@ static int
 store_mkdir(const char *dir)
 {
 	struct stat sb;
+	char parent[4096];
+	char *slash;
 
+	/* The state directory itself may not exist yet on a fresh appliance: create the
+	 * missing parents too, with the same mode. */
+	if (mkdir(dir, 0700) == -1 && errno == ENOENT &&
+	    str_copy(parent, sizeof(parent), dir) == 0 &&
+	    (slash = strrchr(parent, '/')) != NULL && slash != parent) {
+		*slash = '\0';
+		if (store_mkdir(parent) == 0)
+			(void)mkdir(dir, 0700);
+	}
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("store: mkdir %s", dir);
 		return -1;

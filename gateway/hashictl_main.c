@@ -1,9 +1,96 @@
-/* gateway/hashictl_main: placeholder entry point while the CLI is being assembled. */
+/*
+ * gateway/hashictl_main: the operator / tester / auditor CLI. Parses the global options,
+ * finds the command in the table of gateway/ctl.h and runs it.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/xml.h"
+#include "gateway/config.h"
+#include "gateway/ctl.h"
+
+#define HASHICTL_DEFAULT_CONFIG	"/etc/hashi/hashid.yaml"
+
+const struct ctl_cmd ctl_cmds[] = {
+	{ { "registry", "import", NULL }, 1, 1, 1, ctl_registry_import, "DIR",
+	    "load every ProvideAndRegister file of DIR into the embedded registry" },
+	{ { "registry", "stats", NULL }, 0, 0, 1, ctl_registry_stats, "",
+	    "count the objects in the embedded registry" },
+	{ { NULL }, 0, 0, 0, NULL, NULL, NULL }
+};
+
+static void
+usage(FILE *out)
+{
+	const struct ctl_cmd *c;
+	int i;
+
+	fprintf(out, "usage: hashictl [-v] [-f config] command [args]\ncommands:\n");
+	for (c = ctl_cmds; c->cc_words[0] != NULL; c++) {
+		fprintf(out, " ");
+		for (i = 0; i < 3 && c->cc_words[i] != NULL; i++)
+			fprintf(out, " %s", c->cc_words[i]);
+		fprintf(out, " %s\n      %s\n", c->cc_usage, c->cc_help);
+	}
+}
+
+/* Returns the command whose words start ARGV, setting *NWORDS, or NULL. */
+static const struct ctl_cmd *
+ctl_find(int argc, char **argv, int *nwords)
+{
+	const struct ctl_cmd *c;
+	int i;
+
+	for (c = ctl_cmds; c->cc_words[0] != NULL; c++) {
+		for (i = 0; i < 3 && c->cc_words[i] != NULL; i++)
+			if (i >= argc || strcmp(argv[i], c->cc_words[i]) != 0)
+				break;
+		if (i == 3 || c->cc_words[i] == NULL) {
+			*nwords = i;
+			return c;
+		}
+	}
+	return NULL;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fprintf(stderr, "hashictl: not assembled yet\n");
-	return 1;
+	const char *file = HASHICTL_DEFAULT_CONFIG;
+	const struct ctl_cmd *cmd;
+	struct config *cf = NULL;
+	int ch, nwords = 0, nargs, verbose = 0, ret;
+
+	while ((ch = getopt(argc, argv, "f:hv")) != -1) {
+		switch (ch) {
+		case 'f': file = optarg; break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	log_init("hashictl", 1, verbose);
+	xml_init();
+	if (argc == 0 || (cmd = ctl_find(argc, argv, &nwords)) == NULL) {
+		if (argc > 0)
+			fprintf(stderr, "hashictl: unknown command: %s\n", argv[0]);
+		usage(stderr);
+		return 2;
+	}
+	nargs = argc - nwords;
+	if (nargs < cmd->cc_min_args || nargs > cmd->cc_max_args) {
+		fprintf(stderr, "hashictl: wrong number of arguments\n");
+		usage(stderr);
+		return 2;
+	}
+	if (cmd->cc_needs_config && (cf = config_load(file, stderr)) == NULL)
+		return 1;
+	ret = cmd->cc_fn(cf, nargs, argv + nwords);
+	config_free(cf);
+	return ret;
 }

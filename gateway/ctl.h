@@ -1,0 +1,31 @@
+/*
+ * gateway/ctl: hashictl's command table. Each command group lives in its own ctl_*.c and
+ * only parses its arguments and calls module APIs; hashictl_main.c only dispatches.
+ */
+#ifndef HASHI_GATEWAY_CTL_H
+#define HASHI_GATEWAY_CTL_H
+
+#include "gateway/config.h"
+
+/* What a command gets: the loaded configuration (NULL for commands that need none) and
+ * its arguments after the command words. Returns the process exit status. */
+typedef int (*ctl_fn)(const struct config *cf, int argc, char **argv);
+
+struct ctl_cmd {
+	const char	*cc_words[3];	/* command words, NULL-terminated */
+	int		 cc_min_args;
+	int		 cc_max_args;
+	int		 cc_needs_config;
+	ctl_fn		 cc_fn;
+	const char	*cc_usage;	/* arguments, for the help text */
+	const char	*cc_help;
+};
+
+/* The table, terminated by an entry whose cc_words[0] is NULL. */
+extern const struct ctl_cmd ctl_cmds[];
+
+/* Registry commands (ctl_registry.c). */
+int ctl_registry_import(const struct config *cf, int argc, char **argv);
+int ctl_registry_stats(const struct config *cf, int argc, char **argv);
+
+#endif

@@ -1,0 +1,215 @@
+/* gateway/dispatch: see dispatch.h. */
+#include "gateway/dispatch.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/xml.h"
+#include "gateway/ebrim.h"
+#include "gateway/exchange.h"
+#include "gateway/http_server.h"
+#include "gateway/ig.h"
+#include "gateway/registry.h"
+
+#define DISPATCH_MAX_DOCS	1000	/* xdsb:Document elements in one ITI-41 */
+
+static void
+dispatch_plain(struct http_req *req, int status, const char *text)
+{
+	http_reply(req, status, "text/plain; charset=UTF-8", (const uint8_t *)text,
+	    strlen(text));
+}
+
+static void
+dispatch_query(struct exchange *ex, int xca)
+{
+	const struct config *cf = exchange_cf(ex);
+	struct sq_context ctx = { cf->cf_hcid, xca, 0 };
+	struct registry *reg = ex->ex_gw->gw_registry;
+
+	reg->rg_ops->ro_query(reg, soap_msg_payload(ex->ex_msg), &ctx, exchange_payload_cb,
+	    ex);
+}
+
+static void
+dispatch_retrieve(struct exchange *ex, int xca)
+{
+	const struct config *cf = exchange_cf(ex);
+	struct registry *reg = ex->ex_gw->gw_registry;
+	struct retrieve_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.rc_home = cf->cf_hcid;
+	ctx.rc_repo = cf->cf_repository_id;
+	ctx.rc_xca = xca;
+	ctx.rc_action = ex->ex_action->ae_response;
+	ctx.rc_relates_to = soap_msg_wsa(ex->ex_msg)->wa_message_id;
+	reg->rg_ops->ro_retrieve(reg, soap_msg_payload(ex->ex_msg), &ctx, exchange_stream_cb,
+	    ex);
+}
+
+static void
+dispatch_docs_free(struct regstore_content *docs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free((char *)(uintptr_t)docs[i].rc_entry_id);
+	free(docs);
+}
+
+/* ITI-41: collects the documents (inline base64 or MTOM attachments) and submits. */
+static void
+dispatch_submit(struct exchange *ex)
+{
+	struct registry *reg = ex->ex_gw->gw_registry;
+	xmlNodePtr pnr = soap_msg_payload(ex->ex_msg), d;
+	struct regstore_content *docs = NULL;
+	struct soap_fault f;
+	char *id;
+	size_t n = 0;
+
+	if (!xml_is(pnr, NS_XDSB, "ProvideAndRegisterDocumentSetRequest")) {
+		soap_fault_set(&f, SOAP_FAULT_SENDER, NULL,
+		    "the body is not a ProvideAndRegisterDocumentSetRequest");
+		exchange_reply_fault(ex, &f);
+		return;
+	}
+	if ((docs = calloc(DISPATCH_MAX_DOCS, sizeof(*docs))) == NULL) {
+		exchange_reply_internal(ex, "out of memory");
+		return;
+	}
+	for (d = xml_child(pnr, NS_XDSB, "Document"); d != NULL;
+	    d = xml_next(d, NS_XDSB, "Document")) {
+		if (n == DISPATCH_MAX_DOCS) {
+			soap_fault_set(&f, SOAP_FAULT_SENDER, NULL,
+			    "more than %d documents in one submission", DISPATCH_MAX_DOCS);
+			goto fault;
+		}
+		if ((id = xml_attr(d, "id")) == NULL) {
+			soap_fault_set(&f, SOAP_FAULT_SENDER, NULL, "a Document has no id");
+			goto fault;
+		}
+		docs[n].rc_entry_id = id;
+		n++;
+		if (soap_element_bytes(ex->ex_msg, d, &docs[n - 1].rc_data,
+		    &docs[n - 1].rc_len) == -1) {
+			soap_fault_set(&f, SOAP_FAULT_SENDER, NULL, "a Document holds invalid "
+			    "base64 or an unresolvable xop:Include");
+			goto fault;
+		}
+	}
+	reg->rg_ops->ro_submit(reg, pnr, docs, n, exchange_payload_cb, ex);
+	dispatch_docs_free(docs, n);
+	return;
+fault:
+	dispatch_docs_free(docs, n);
+	exchange_reply_fault(ex, &f);
+}
+
+/* Routes a parsed request; EX is answered and freed on every path. */
+static void
+dispatch_route(struct exchange *ex)
+{
+	enum ihe_txn txn = ex->ex_action->ae_txn;
+	struct soap_fault f;
+
+	switch (ex->ex_ep) {
+	case EP_XDS:
+		if (txn == TXN_ITI41)
+			return dispatch_submit(ex);
+		if (txn == TXN_ITI18)
+			return dispatch_query(ex, 0);
+		if (txn == TXN_ITI43)
+			return dispatch_retrieve(ex, 0);
+		break;
+	case EP_XCA:
+		if (txn == TXN_ITI38)
+			return dispatch_query(ex, 1);
+		if (txn == TXN_ITI39)
+			return dispatch_retrieve(ex, 1);
+		break;
+	case EP_IG:
+		if (txn == TXN_ITI18 || txn == TXN_ITI38)
+			return ig_query(ex);
+		if (txn == TXN_ITI39 || txn == TXN_ITI43)
+			return ig_retrieve(ex);
+		break;
+	}
+	soap_fault_set(&f, SOAP_FAULT_SENDER, SOAP_WSA_ACTION_NOT_SUPPORTED,
+	    "%s is not served at this endpoint", action_txn_name(txn));
+	str_copy(f.sf_problem_action, sizeof(f.sf_problem_action), ex->ex_action->ae_request);
+	exchange_reply_fault(ex, &f);
+}
+
+/* Maps the path to an endpoint; -1 when unknown. */
+static int
+dispatch_endpoint(const char *path)
+{
+	if (strcmp(path, "/xds") == 0)
+		return EP_XDS;
+	if (strcmp(path, "/ig") == 0)
+		return EP_IG;
+	if (strcmp(path, "/xca") == 0)
+		return EP_XCA;
+	return -1;
+}
+
+void
+dispatch_request(struct http_req *req, void *arg)
+{
+	struct gw *gw = arg;
+	struct exchange *ex;
+	struct soap_fault f;
+	const uint8_t *body;
+	size_t len;
+	int ep;
+
+	if (gw->gw_draining) {
+		dispatch_plain(req, 503, "shutting down\n");
+		return;
+	}
+	if ((ex = exchange_new(gw, req)) == NULL) {
+		dispatch_plain(req, 503, "out of memory\n");
+		return;
+	}
+	if (identity_resolve(exchange_cf(ex), http_req_ssl(req), &ex->ex_id) == -1) {
+		log_warnx("refused %s: its certificate maps to no configured peer or local "
+		    "system", http_req_peer(req));
+		dispatch_plain(req, 403, "client certificate not authorised\n");
+		goto drop;
+	}
+	if ((ep = dispatch_endpoint(http_req_path(req))) == -1) {
+		dispatch_plain(req, 404, "no such endpoint\n");
+		goto drop;
+	}
+	if ((ep == EP_XCA) != (ex->ex_id.id_kind == IDENTITY_PEER)) {
+		log_warnx("refused %s (%s): endpoint %s is not for it", ex->ex_id.id_name,
+		    http_req_peer(req), http_req_path(req));
+		dispatch_plain(req, 403, "this endpoint is not for your certificate\n");
+		goto drop;
+	}
+	if (strcmp(http_req_method(req), "POST") != 0) {
+		http_req_add_header(req, "Allow", "POST");
+		dispatch_plain(req, 405, "SOAP endpoints take POST\n");
+		goto drop;
+	}
+	ex->ex_ep = ep;
+	body = http_req_body(req, &len);
+	if (soap_parse(body, len, http_req_header(req, "Content-Type"), &gw->gw_limits,
+	    &ex->ex_msg, &f) == -1) {
+		log_info("%s: SOAP fault to %s: %s", http_req_path(req), ex->ex_id.id_name,
+		    f.sf_reason);
+		exchange_reply_fault(ex, &f);
+		return;
+	}
+	ex->ex_action = action_by_request(soap_msg_wsa(ex->ex_msg)->wa_action);
+	log_debug("%s: %s from %s", http_req_path(req), action_txn_name(ex->ex_action->ae_txn),
+	    ex->ex_id.id_name);
+	dispatch_route(ex);
+	return;
+drop:
+	exchange_free(ex);
+}

@@ -1,0 +1,186 @@
+/* gateway/exchange: see exchange.h. */
+#include "gateway/exchange.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "common/log.h"
+#include "common/str.h"
+#include "gateway/http_server.h"
+
+#define EXCHANGE_PULL_MAX	(256 * 1024)
+
+static void
+exchange_client_gone(void *arg)
+{
+	struct exchange *ex = arg;
+
+	log_debug("exchange: client went away before the answer");
+	ex->ex_req = NULL;
+}
+
+struct exchange *
+exchange_new(struct gw *gw, struct http_req *req)
+{
+	struct exchange *ex;
+
+	if ((ex = calloc(1, sizeof(*ex))) == NULL)
+		return NULL;
+	ex->ex_gw = gw;
+	ex->ex_conf = gw_conf_get(gw);
+	ex->ex_req = req;
+	http_req_set_cancel(req, exchange_client_gone, ex);
+	return ex;
+}
+
+const struct config *
+exchange_cf(const struct exchange *ex)
+{
+	return ex->ex_conf->gc_cf;
+}
+
+void
+exchange_free(struct exchange *ex)
+{
+	if (ex == NULL)
+		return;
+	if (ex->ex_req != NULL)
+		http_req_set_cancel(ex->ex_req, NULL, NULL);
+	soap_msg_free(ex->ex_msg);
+	gw_conf_put(ex->ex_conf);
+	free(ex);
+}
+
+static const char *
+exchange_relates_to(const struct exchange *ex)
+{
+	const struct soap_wsa *wsa = ex->ex_msg ? soap_msg_wsa(ex->ex_msg) : NULL;
+
+	return wsa != NULL ? wsa->wa_message_id : NULL;
+}
+
+/* Sends a complete envelope ENV with HTTP STATUS; the content type carries ACTION. */
+static void
+exchange_send(struct exchange *ex, int status, const char *action, struct strbuf *env)
+{
+	struct strbuf ct = { 0 };
+
+	if (ex->ex_req == NULL)
+		goto done;
+	if (env->sb_failed || soap_content_type(&ct, action) == -1 || ct.sb_failed) {
+		http_reply(ex->ex_req, 500, "text/plain", (const uint8_t *)"internal error\n",
+		    15);
+		goto done;
+	}
+	http_reply(ex->ex_req, status, ct.sb_data, (const uint8_t *)env->sb_data,
+	    env->sb_len);
+done:
+	strbuf_reset(&ct);
+	strbuf_reset(env);
+	exchange_free(ex);
+}
+
+void
+exchange_reply_fault(struct exchange *ex, const struct soap_fault *f)
+{
+	struct strbuf env = { 0 };
+
+	soap_build_fault(&env, f, exchange_relates_to(ex));
+	exchange_send(ex, soap_fault_http_status(f), ACTION_WSA_SOAP_FAULT, &env);
+}
+
+void
+exchange_reply_internal(struct exchange *ex, const char *reason)
+{
+	struct soap_fault f;
+
+	soap_fault_set(&f, SOAP_FAULT_RECEIVER, NULL, "%s", reason);
+	exchange_reply_fault(ex, &f);
+}
+
+void
+exchange_reply_payload(struct exchange *ex, char *payload)
+{
+	struct strbuf env = { 0 };
+	const char *action = ex->ex_action ? ex->ex_action->ae_response : NULL;
+
+	if (payload == NULL || action == NULL) {
+		free(payload);
+		exchange_reply_internal(ex, "the gateway could not build its answer");
+		return;
+	}
+	soap_build_response(&env, action, exchange_relates_to(ex), payload);
+	free(payload);
+	exchange_send(ex, 200, action, &env);
+}
+
+struct exchange_stream {
+	struct exchange		*es_ex;
+	struct body_source	*es_src;
+};
+
+static int
+exchange_stream_pull(void *arg, struct evbuffer *out)
+{
+	struct exchange_stream *es = arg;
+
+	return es->es_src->bs_pull(es->es_src->bs_ctx, out, EXCHANGE_PULL_MAX);
+}
+
+static void
+exchange_stream_done(void *arg, int ok)
+{
+	struct exchange_stream *es = arg;
+
+	if (!ok)
+		log_info("exchange: a streamed answer did not complete");
+	/* the http layer owns and frees the request once the stream ends */
+	es->es_ex->ex_req = NULL;
+	es->es_src->bs_free(es->es_src->bs_ctx);
+	free(es->es_src);
+	exchange_free(es->es_ex);
+	free(es);
+}
+
+void
+exchange_reply_stream(struct exchange *ex, struct body_source *src)
+{
+	struct exchange_stream *es;
+
+	if (src == NULL) {
+		exchange_reply_internal(ex, "the repository could not answer");
+		return;
+	}
+	if (ex->ex_req == NULL || (es = calloc(1, sizeof(*es))) == NULL) {
+		src->bs_free(src->bs_ctx);
+		free(src);
+		exchange_free(ex);
+		return;
+	}
+	es->es_ex = ex;
+	es->es_src = src;
+	http_req_set_cancel(ex->ex_req, NULL, NULL);
+	if (http_reply_stream(ex->ex_req, 200, src->bs_content_type, exchange_stream_pull,
+	    exchange_stream_done, es) == -1) {
+		/* the request must not be touched after a refused stream */
+		ex->ex_req = NULL;
+		free(es);
+		src->bs_free(src->bs_ctx);
+		free(src);
+		exchange_free(ex);
+	}
+}
+
+void
+exchange_payload_cb(void *ex, char *payload)
+{
+	exchange_reply_payload(ex, payload);
+}
+
+void
+exchange_stream_cb(void *ex, struct body_source *src)
+{
+	exchange_reply_stream(ex, src);
+}

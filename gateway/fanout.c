@@ -1,0 +1,247 @@
+/* gateway/fanout: see fanout.h. */
+#include "gateway/fanout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/str.h"
+#include "crypto/tls.h"
+#include "gateway/gw.h"
+#include "gateway/identity.h"
+
+struct fanout {
+	struct gw		*fo_gw;
+	struct fanout_leg	**fo_leg;
+	size_t			 fo_n, fo_cap;
+	size_t			 fo_open;	/* legs still pending */
+	int			 fo_deadline_ms;
+	struct event		*fo_timer;	/* deadline, then the deferred done */
+	fanout_done_fn		 fo_done;
+	void			*fo_arg;
+	int			 fo_finished;
+};
+
+struct fanout *
+fanout_new(struct gw *gw, int deadline_ms, fanout_done_fn done, void *arg)
+{
+	struct fanout *fo = calloc(1, sizeof(*fo));
+
+	if (fo == NULL)
+		return NULL;
+	fo->fo_gw = gw;
+	fo->fo_deadline_ms = deadline_ms;
+	fo->fo_done = done;
+	fo->fo_arg = arg;
+	return fo;
+}
+
+struct fanout_leg *
+fanout_add(struct fanout *fo, const struct peer *peer, const char *url,
+    const char *content_type, char *body, size_t len, void *user)
+{
+	struct fanout_leg *leg = NULL;
+
+	if (fo->fo_n == fo->fo_cap) {
+		size_t cap = fo->fo_cap ? fo->fo_cap * 2 : 4;
+		struct fanout_leg **p = reallocarray(fo->fo_leg, cap, sizeof(*p));
+
+		if (p == NULL)
+			goto fail;
+		fo->fo_leg = p;
+		fo->fo_cap = cap;
+	}
+	if ((leg = calloc(1, sizeof(*leg))) == NULL)
+		goto fail;
+	leg->fl_fo = fo;
+	leg->fl_peer = peer;
+	leg->fl_user = user;
+	leg->fl_req = body;
+	leg->fl_reqlen = len;
+	if ((leg->fl_url = str_dup(url)) == NULL ||
+	    (leg->fl_ctype_out = str_dup(content_type)) == NULL) {
+		free(leg->fl_url);
+		free(leg);
+		goto fail;
+	}
+	fo->fo_leg[fo->fo_n++] = leg;
+	return leg;
+fail:
+	free(body);
+	return NULL;
+}
+
+/* The server of a peer URL must be that peer: its certificate identity is checked on
+ * every call, also on a reused connection. */
+static int
+fanout_verify_peer(SSL *ssl, void *arg)
+{
+	struct fanout_leg *leg = arg;
+	char *subject = NULL;
+	uint8_t sha[32];
+	int ok = 0;
+
+	if (tls_peer_subject(ssl, &subject) == 0 && tls_peer_sha256(ssl, sha) == 0)
+		ok = identity_match(&leg->fl_peer->pr_id, subject, sha);
+	if (!ok)
+		log_warnx("fanout: the server at %s is not peer %s", leg->fl_url,
+		    leg->fl_peer->pr_name);
+	free(subject);
+	return ok;
+}
+
+static void
+fanout_finish(struct fanout *fo)
+{
+	if (fo->fo_finished)
+		return;
+	fo->fo_finished = 1;
+	if (fo->fo_timer != NULL)
+		event_del(fo->fo_timer);
+	fo->fo_done(fo, fo->fo_arg);
+}
+
+static void
+fanout_on_done(void *arg, const struct http_result *r)
+{
+	struct fanout_leg *leg = arg;
+	struct fanout *fo = leg->fl_fo;
+
+	leg->fl_call = NULL;
+	leg->fl_ms = r->hr_elapsed_ms;
+	if (r->hr_error != HTTP_OK) {
+		leg->fl_state = LEG_FAILED;
+		leg->fl_err = r->hr_error;
+		log_info("fanout: %s: %s after %ld ms", leg->fl_peer->pr_name,
+		    http_err_str(r->hr_error), r->hr_elapsed_ms);
+	} else {
+		leg->fl_state = LEG_DONE;
+		leg->fl_status = r->hr_status;
+		leg->fl_content_type = str_dup(r->hr_content_type ? r->hr_content_type : "");
+		if (r->hr_len > 0 && (leg->fl_body = malloc(r->hr_len)) != NULL) {
+			memcpy(leg->fl_body, r->hr_body, r->hr_len);
+			leg->fl_len = r->hr_len;
+		}
+		if ((r->hr_len > 0 && leg->fl_body == NULL) || leg->fl_content_type == NULL) {
+			leg->fl_state = LEG_FAILED;
+			leg->fl_err = HTTP_ERR_INTERNAL;
+		}
+	}
+	if (--fo->fo_open == 0 && fo->fo_timer != NULL)
+		fanout_finish(fo);
+}
+
+static void
+fanout_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct fanout *fo = arg;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < fo->fo_n; i++) {
+		struct fanout_leg *leg = fo->fo_leg[i];
+
+		if (leg->fl_state != LEG_PENDING)
+			continue;
+		if (leg->fl_call != NULL)
+			http_call_cancel(leg->fl_call);
+		leg->fl_call = NULL;
+		leg->fl_state = LEG_TIMEOUT;
+		log_info("fanout: %s: no answer by the deadline", leg->fl_peer->pr_name);
+	}
+	fo->fo_open = 0;
+	fanout_finish(fo);
+}
+
+void
+fanout_start(struct fanout *fo)
+{
+	struct http_call_opts co;
+	struct timeval tv;
+	size_t i;
+
+	memset(&co, 0, sizeof(co));
+	co.co_on_done = fanout_on_done;
+	co.co_verify_peer = fanout_verify_peer;
+	fo->fo_open = fo->fo_n;
+	for (i = 0; i < fo->fo_n; i++) {
+		struct fanout_leg *leg = fo->fo_leg[i];
+
+		leg->fl_call = http_client_post(fo->fo_gw->gw_client, leg->fl_url,
+		    leg->fl_ctype_out, (const uint8_t *)leg->fl_req, leg->fl_reqlen, &co, leg);
+		if (leg->fl_state != LEG_PENDING)
+			leg->fl_call = NULL;	/* finished already: the handle is gone */
+		else if (leg->fl_call == NULL) {
+			leg->fl_state = LEG_FAILED;
+			leg->fl_err = HTTP_ERR_INTERNAL;
+			fo->fo_open--;
+		}
+	}
+	/* The timer is both the deadline and, when nothing is pending any more, the way
+	 * to run the done callback from the loop rather than from inside this call. */
+	fo->fo_timer = evtimer_new(fo->fo_gw->gw_base, fanout_on_timer, fo);
+	tv.tv_sec = fo->fo_open == 0 ? 0 : fo->fo_deadline_ms / 1000;
+	tv.tv_usec = fo->fo_open == 0 ? 0 : (fo->fo_deadline_ms % 1000) * 1000;
+	if (fo->fo_timer == NULL || evtimer_add(fo->fo_timer, &tv) == -1) {
+		log_warnx("fanout: cannot arm the deadline");
+		fanout_on_timer(-1, 0, fo);
+	}
+}
+
+size_t
+fanout_nlegs(const struct fanout *fo)
+{
+	return fo->fo_n;
+}
+
+struct fanout_leg *
+fanout_leg(struct fanout *fo, size_t i)
+{
+	return i < fo->fo_n ? fo->fo_leg[i] : NULL;
+}
+
+const char *
+fanout_leg_problem(const struct fanout_leg *leg)
+{
+	switch (leg->fl_state) {
+	case LEG_PENDING:
+	case LEG_TIMEOUT:
+		return "no answer within the deadline";
+	case LEG_FAILED:
+		return http_err_str(leg->fl_err);
+	case LEG_DONE:
+		break;
+	}
+	/* SOAP 1.2 carries Sender faults with 400 and the rest with 500. */
+	if (leg->fl_status == 200 || leg->fl_status == 400 || leg->fl_status == 500)
+		return NULL;
+	return "unexpected HTTP status";
+}
+
+void
+fanout_free(struct fanout *fo)
+{
+	size_t i;
+
+	if (fo == NULL)
+		return;
+	for (i = 0; i < fo->fo_n; i++) {
+		struct fanout_leg *leg = fo->fo_leg[i];
+
+		if (leg->fl_call != NULL)
+			http_call_cancel(leg->fl_call);
+		free(leg->fl_url);
+		free(leg->fl_ctype_out);
+		free(leg->fl_req);
+		free(leg->fl_content_type);
+		free(leg->fl_body);
+		free(leg);
+	}
+	free(fo->fo_leg);
+	if (fo->fo_timer != NULL)
+		event_free(fo->fo_timer);
+	free(fo);
+}

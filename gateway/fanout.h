@@ -1,0 +1,70 @@
+/*
+ * gateway/fanout: asks several peer gateways at once on the event loop, under one
+ * deadline. Each leg is one HTTPS POST over the peer's keep-alive pool; the server must
+ * present the certificate configured for that peer. When every leg has finished, or the
+ * deadline fires first (unfinished legs are then cancelled and their connections closed),
+ * the done callback runs exactly once. No retries: a clinician's request is never resent.
+ */
+#ifndef HASHI_GATEWAY_FANOUT_H
+#define HASHI_GATEWAY_FANOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/config.h"
+#include "gateway/http_client.h"
+
+struct gw;
+struct fanout;
+
+enum fanout_state {
+	LEG_PENDING = 0,
+	LEG_DONE,	/* a response arrived: see fl_status and the body */
+	LEG_FAILED,	/* transport error: see fl_err */
+	LEG_TIMEOUT	/* the overall deadline fired first */
+};
+
+struct fanout_leg {
+	const struct peer	*fl_peer;	/* borrowed from the exchange's config */
+	void			*fl_user;	/* caller's per-leg data */
+	enum fanout_state	 fl_state;
+	enum http_err		 fl_err;
+	int			 fl_status;
+	char			*fl_content_type;
+	uint8_t			*fl_body;
+	size_t			 fl_len;
+	long			 fl_ms;
+	/* internal */
+	struct fanout		*fl_fo;
+	struct http_call	*fl_call;
+	char			*fl_url;
+	char			*fl_ctype_out;
+	char			*fl_req;
+	size_t			 fl_reqlen;
+};
+
+typedef void (*fanout_done_fn)(struct fanout *fo, void *arg);
+
+/* Creates a fan-out on GW's client with a deadline of DEADLINE_MS from fanout_start. */
+struct fanout *fanout_new(struct gw *gw, int deadline_ms, fanout_done_fn done, void *arg);
+
+/* Adds a leg: POST BODY (taken) of LEN bytes with CONTENT_TYPE to URL of PEER. USER is
+ * stored in the leg. Returns the leg, or NULL on allocation failure (BODY is freed). */
+struct fanout_leg *fanout_add(struct fanout *fo, const struct peer *peer, const char *url,
+    const char *content_type, char *body, size_t len, void *user);
+
+/* Sends every leg. DONE runs later from the event loop (also when there are no legs). */
+void fanout_start(struct fanout *fo);
+
+/* Leg access for the done callback. */
+size_t fanout_nlegs(const struct fanout *fo);
+struct fanout_leg *fanout_leg(struct fanout *fo, size_t i);
+
+/* Returns a short English description of why LEG has no usable answer, or NULL when it
+ * answered with HTTP 200 or a SOAP fault status. */
+const char *fanout_leg_problem(const struct fanout_leg *leg);
+
+/* Cancels what is still running and frees FO; NULL accepted. */
+void fanout_free(struct fanout *fo);
+
+#endif

@@ -1,0 +1,258 @@
+/* gateway/gw: see gw.h. */
+#include "gateway/gw.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "crypto/tls.h"
+#include "gateway/dispatch.h"
+#include "gateway/http_client.h"
+#include "gateway/http_server.h"
+#include "gateway/registry.h"
+
+#define GW_DRAIN_CHECK_MS	100
+
+static struct gw_conf *
+gw_conf_new(struct config *cf)
+{
+	struct gw_conf *gc = calloc(1, sizeof(*gc));
+
+	if (gc == NULL)
+		return NULL;
+	gc->gc_cf = cf;
+	gc->gc_refs = 1;
+	return gc;
+}
+
+struct gw_conf *
+gw_conf_get(struct gw *gw)
+{
+	gw->gw_conf->gc_refs++;
+	return gw->gw_conf;
+}
+
+void
+gw_conf_put(struct gw_conf *gc)
+{
+	if (gc == NULL || --gc->gc_refs > 0)
+		return;
+	config_free(gc->gc_cf);
+	free(gc);
+}
+
+static struct registry *
+gw_registry_open(const struct config *cf)
+{
+	char dir[4096];
+	int n;
+
+	if (cf->cf_registry == REGISTRY_REMOTE)
+		return registry_remote_new(cf);
+	n = snprintf(dir, sizeof(dir), "%s/registry", cf->cf_state_dir);
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		log_warnx("state_dir is too long");
+		return NULL;
+	}
+	return registry_embedded_new(dir, cf->cf_registry_map_size, cf->cf_repository_id);
+}
+
+static int
+gw_listen(struct gw *gw, const struct config *cf)
+{
+	size_t i;
+	uint16_t port;
+
+	for (i = 0; i < cf->cf_nlisten; i++) {
+		if (http_server_listen(gw->gw_http, cf->cf_listen[i].la_address,
+		    cf->cf_listen[i].la_port, &port) == -1) {
+			log_warnx("cannot listen on %s port %u", cf->cf_listen[i].la_address,
+			    cf->cf_listen[i].la_port);
+			return -1;
+		}
+		log_info("listening on %s port %u", cf->cf_listen[i].la_address, port);
+	}
+	return 0;
+}
+
+static void
+gw_drain_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw *gw = arg;
+
+	(void)fd;
+	(void)what;
+	if (http_server_inflight(gw->gw_http) == 0) {
+		log_info("drained; exiting");
+		event_base_loopexit(gw->gw_base, NULL);
+	}
+}
+
+static void
+gw_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct gw *gw = arg;
+	struct timeval tv = { 0, GW_DRAIN_CHECK_MS * 1000 };
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_info("SIGHUP: reloading %s", gw->gw_conf->gc_cf->cf_file);
+		gw_reload(gw);
+		return;
+	}
+	if (gw->gw_draining) {
+		log_info("second signal: exiting without waiting");
+		event_base_loopbreak(gw->gw_base);
+		return;
+	}
+	log_info("signal %d: draining %u request(s) in flight", (int)sig,
+	    http_server_inflight(gw->gw_http));
+	gw->gw_draining = 1;
+	http_server_stop_accepting(gw->gw_http);
+	gw->gw_ev_drain = event_new(gw->gw_base, -1, EV_PERSIST, gw_drain_check, gw);
+	if (gw->gw_ev_drain == NULL || event_add(gw->gw_ev_drain, &tv) == -1)
+		event_base_loopbreak(gw->gw_base);
+}
+
+static int
+gw_setup_signals(struct gw *gw)
+{
+	signal(SIGPIPE, SIG_IGN);	/* OpenSSL writes with write(2) */
+	gw->gw_ev_term = evsignal_new(gw->gw_base, SIGTERM, gw_on_signal, gw);
+	gw->gw_ev_int = evsignal_new(gw->gw_base, SIGINT, gw_on_signal, gw);
+	gw->gw_ev_hup = evsignal_new(gw->gw_base, SIGHUP, gw_on_signal, gw);
+	if (gw->gw_ev_term == NULL || gw->gw_ev_int == NULL || gw->gw_ev_hup == NULL ||
+	    evsignal_add(gw->gw_ev_term, NULL) == -1 ||
+	    evsignal_add(gw->gw_ev_int, NULL) == -1 ||
+	    evsignal_add(gw->gw_ev_hup, NULL) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+gw_set_limits(struct gw *gw, const struct config *cf)
+{
+	memset(&gw->gw_limits, 0, sizeof(gw->gw_limits));
+	gw->gw_limits.sl_max_bytes = cf->cf_max_body;
+	gw->gw_limits.sl_max_mtom_bytes = cf->cf_max_mtom_body;
+	gw->gw_limits.sl_max_depth = cf->cf_max_xml_depth;
+	gw->gw_limits.sl_tolerate_wsa_mustunderstand = cf->cf_tolerate_wsa_mustunderstand;
+}
+
+struct gw *
+gw_new(struct config *cf)
+{
+	struct gw *gw;
+	struct http_server_opts so;
+	struct http_client_opts co;
+
+	if ((gw = calloc(1, sizeof(*gw))) == NULL || (gw->gw_conf = gw_conf_new(cf)) == NULL) {
+		free(gw);
+		config_free(cf);
+		return NULL;
+	}
+	gw_set_limits(gw, cf);
+	if ((gw->gw_base = event_base_new()) == NULL)
+		goto fail;
+	gw->gw_server_tls = tls_server_ctx_new(cf->cf_tls_cert, cf->cf_tls_key, cf->cf_tls_ca,
+	    cf->cf_tls_allow_12);
+	gw->gw_client_tls = tls_client_ctx_new(cf->cf_tls_cert, cf->cf_tls_key, cf->cf_tls_ca,
+	    cf->cf_tls_allow_12);
+	if (gw->gw_server_tls == NULL || gw->gw_client_tls == NULL)
+		goto fail;
+	if ((gw->gw_registry = gw_registry_open(cf)) == NULL)
+		goto fail;
+	memset(&so, 0, sizeof(so));
+	/* The HTTP layer bounds the whole body; soap_parse then applies the finer limits. */
+	so.hs_max_body = cf->cf_max_mtom_body > cf->cf_max_body ? cf->cf_max_mtom_body :
+	    cf->cf_max_body;
+	so.hs_read_timeout_ms = cf->cf_idle_timeout_ms;
+	so.hs_max_connections = (unsigned)cf->cf_max_connections;
+	gw->gw_http = http_server_new(gw->gw_base, gw->gw_server_tls, &so, dispatch_request, gw);
+	if (gw->gw_http == NULL || gw_listen(gw, cf) == -1)
+		goto fail;
+	memset(&co, 0, sizeof(co));
+	co.hc_connect_timeout_ms = cf->cf_connect_timeout_ms;
+	co.hc_read_timeout_ms = cf->cf_read_timeout_ms;
+	co.hc_pool_size = (unsigned)cf->cf_pool_size;
+	co.hc_max_body = cf->cf_max_mtom_body;
+	if ((gw->gw_client = http_client_new(gw->gw_base, gw->gw_client_tls, &co)) == NULL)
+		goto fail;
+	if (gw_setup_signals(gw) == -1)
+		goto fail;
+	return gw;
+fail:
+	gw_free(gw);
+	return NULL;
+}
+
+int
+gw_run(struct gw *gw)
+{
+	event_base_dispatch(gw->gw_base);
+	return 0;
+}
+
+void
+gw_free(struct gw *gw)
+{
+	if (gw == NULL)
+		return;
+	if (gw->gw_ev_term != NULL)
+		event_free(gw->gw_ev_term);
+	if (gw->gw_ev_int != NULL)
+		event_free(gw->gw_ev_int);
+	if (gw->gw_ev_hup != NULL)
+		event_free(gw->gw_ev_hup);
+	if (gw->gw_ev_drain != NULL)
+		event_free(gw->gw_ev_drain);
+	http_client_free(gw->gw_client);
+	http_server_free(gw->gw_http);
+	registry_free(gw->gw_registry);
+	SSL_CTX_free(gw->gw_server_tls);
+	SSL_CTX_free(gw->gw_client_tls);
+	if (gw->gw_base != NULL)
+		event_base_free(gw->gw_base);
+	gw_conf_put(gw->gw_conf);
+	free(gw);
+}
+
+/* Returns 1 when two optional strings differ. */
+static int
+gw_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+int
+gw_reload(struct gw *gw)
+{
+	const struct config *old = gw->gw_conf->gc_cf;
+	struct config *cf;
+	struct gw_conf *gc;
+
+	if ((cf = config_load(old->cf_file, NULL)) == NULL) {
+		log_warnx("reload failed; keeping the running configuration");
+		return -1;
+	}
+	if ((gc = gw_conf_new(cf)) == NULL) {
+		config_free(cf);
+		return -1;
+	}
+	/* Listeners, TLS files, storage and identity of the community are set up once;
+	 * the peer and local-system tables and the timeouts of new requests change now. */
+	if (gw_differs(cf->cf_hcid, old->cf_hcid) || gw_differs(cf->cf_tls_cert,
+	    old->cf_tls_cert) || gw_differs(cf->cf_state_dir, old->cf_state_dir) ||
+	    cf->cf_nlisten != old->cf_nlisten || cf->cf_registry != old->cf_registry)
+		log_warnx("reload: changes to the community, listeners, TLS or storage take "
+		    "effect at the next restart");
+	gw_conf_put(gw->gw_conf);
+	gw->gw_conf = gc;
+	log_info("reloaded: %zu peer(s), %zu local system(s)", cf->cf_npeers, cf->cf_nlocals);
+	return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * gateway/gw: the running gateway, what one hashid process holds: its configuration
+ * (reference counted, so that a SIGHUP reload can swap the peer table while requests that
+ * started under the old one finish with it), the event loop, TLS contexts, the HTTPS server
+ * and client, and the local registry backend.
+ */
+#ifndef HASHI_GATEWAY_GW_H
+#define HASHI_GATEWAY_GW_H
+
+#include <openssl/ssl.h>
+
+#include "gateway/config.h"
+#include "gateway/soap.h"
+
+struct event_base;
+struct event;
+struct http_server;
+struct http_client;
+struct registry;
+
+/* A configuration in use; freed when the last request holding it ends. */
+struct gw_conf {
+	struct config	*gc_cf;
+	int		 gc_refs;
+};
+
+struct gw {
+	struct gw_conf		*gw_conf;	/* current; requests hold their own ref */
+	struct event_base	*gw_base;
+	SSL_CTX			*gw_server_tls;
+	SSL_CTX			*gw_client_tls;
+	struct http_server	*gw_http;
+	struct http_client	*gw_client;
+	struct registry		*gw_registry;
+	struct soap_limits	 gw_limits;
+	int			 gw_draining;	/* SIGTERM seen: no new work, exit when idle */
+	struct event		*gw_ev_term;
+	struct event		*gw_ev_int;
+	struct event		*gw_ev_hup;
+	struct event		*gw_ev_drain;
+};
+
+/* Builds everything from CF (takes ownership) on a new event base: TLS contexts, the
+ * registry backend (opened here, i.e. after any fork), the HTTP server listening on every
+ * configured address and the client. Returns NULL after logging why. */
+struct gw *gw_new(struct config *cf);
+
+/* Runs the event loop until SIGTERM/SIGINT has drained in-flight requests. Returns 0. */
+int gw_run(struct gw *gw);
+
+/* Frees GW; NULL accepted. */
+void gw_free(struct gw *gw);
+
+/* Takes a reference on the current configuration. */
+struct gw_conf *gw_conf_get(struct gw *gw);
+
+/* Drops a reference taken with gw_conf_get; frees the configuration when unused. */
+void gw_conf_put(struct gw_conf *gc);
+
+/* Re-reads the configuration file and swaps in its peer and local-system tables; on any
+ * error the old configuration stays and the errors are logged. Returns 0 or -1. */
+int gw_reload(struct gw *gw);
+
+#endif

@@ -1,0 +1,70 @@
+/* gateway/ig_common: see ig_int.h. */
+#include "gateway/ig_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/xml.h"
+#include "gateway/ebrim.h"
+
+void
+ig_unavailable(struct reg_errors *errs, const struct peer *peer, const char *why)
+{
+	regerr_add(errs, 0, "XDSUnavailableCommunity", peer->pr_hcid, "%s: %s",
+	    peer->pr_name, why);
+}
+
+struct soap_msg *
+ig_leg_message(const struct fanout_leg *leg, struct reg_errors *errs)
+{
+	struct soap_limits lim;
+	struct soap_fault f;
+	struct soap_msg *msg = NULL;
+	const char *problem;
+
+	if ((problem = fanout_leg_problem(leg)) != NULL) {
+		ig_unavailable(errs, leg->fl_peer, problem);
+		return NULL;
+	}
+	memset(&lim, 0, sizeof(lim));
+	lim.sl_expect_response = 1;
+	lim.sl_max_mtom_bytes = leg->fl_len + 1;
+	if (soap_parse(leg->fl_body, leg->fl_len, leg->fl_content_type, &lim, &msg, &f) == -1) {
+		/* The peer's text is never logged or echoed; our reason is. */
+		log_info("ig: %s answered with a malformed message (%s)",
+		    leg->fl_peer->pr_name, f.sf_reason);
+		ig_unavailable(errs, leg->fl_peer, "malformed answer");
+		return NULL;
+	}
+	if (soap_msg_fault(msg, &f)) {
+		log_info("ig: %s answered with a SOAP fault", leg->fl_peer->pr_name);
+		ig_unavailable(errs, leg->fl_peer, "answered with a SOAP fault");
+		soap_msg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+void
+ig_take_errors(struct reg_errors *errs, const struct peer *peer, const xmlNode *list)
+{
+	xmlNodePtr e;
+	char *code, *ctx, *loc, *sev;
+
+	for (e = xml_child(list, NS_RS, "RegistryError"); e != NULL;
+	    e = xml_next(e, NS_RS, "RegistryError")) {
+		code = xml_attr(e, "errorCode");
+		ctx = xml_attr(e, "codeContext");
+		loc = xml_attr(e, "location");
+		sev = xml_attr(e, "severity");
+		regerr_add(errs, sev != NULL && strcmp(sev, RS_SEVERITY_WARNING) == 0,
+		    code != NULL && code[0] != '\0' ? code : "XDSRegistryError",
+		    loc != NULL && loc[0] != '\0' ? loc : peer->pr_hcid, "%s",
+		    ctx != NULL ? ctx : "");
+		free(code);
+		free(ctx);
+		free(loc);
+		free(sev);
+	}
+}

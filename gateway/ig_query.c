@@ -1,0 +1,254 @@
+/* gateway/ig_query: the initiating gateway's query path (see ig.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/str.h"
+#include "common/xml.h"
+#include "gateway/ebrim.h"
+#include "gateway/fanout.h"
+#include "gateway/ig.h"
+#include "gateway/ig_int.h"
+#include "gateway/pidmap.h"
+
+/* Slots that carry the patient id, one per query family (ITI TF-2 §3.18.4.1.2.3.7). */
+static const char *const ig_pid_slots[] = {
+	"$XDSDocumentEntryPatientId", "$XDSSubmissionSetPatientId", "$XDSFolderPatientId",
+	"$patientId", NULL
+};
+
+struct ig_query {
+	struct exchange		*iq_ex;
+	struct fanout		*iq_fo;
+	struct reg_errors	 iq_errs;
+	struct strbuf		 iq_objs;
+	size_t			 iq_nobjs;
+};
+
+/* Returns the rim:Value element of the patient-id slot of ADHOC, or NULL. Borrowed. */
+static xmlNodePtr
+ig_pid_value(const xmlNode *adhoc)
+{
+	xmlNodePtr slot, vl;
+	char *name;
+	int i, hit;
+
+	for (slot = xml_child(adhoc, NS_RIM, "Slot"); slot != NULL;
+	    slot = xml_next(slot, NS_RIM, "Slot")) {
+		if ((name = xml_attr(slot, "name")) == NULL)
+			continue;
+		for (hit = 0, i = 0; ig_pid_slots[i] != NULL; i++)
+			hit |= strcmp(name, ig_pid_slots[i]) == 0;
+		free(name);
+		if (hit && (vl = xml_child(slot, NS_RIM, "ValueList")) != NULL)
+			return xml_child(vl, NS_RIM, "Value");
+	}
+	return NULL;
+}
+
+/* Returns the unquoted CX of a patient-id value ('id^^^&oid&ISO'), malloc'd, or NULL. */
+static char *
+ig_unquote(const xmlNode *value)
+{
+	char *t = xml_text(value), *out = NULL;
+	size_t n;
+
+	if (t != NULL && (n = strlen(t)) >= 2 && t[0] == '\'' && t[n - 1] == '\'')
+		out = str_ndup(t + 1, n - 2);
+	free(t);
+	return out;
+}
+
+/* Builds the ITI-38 envelope for PEER from the local request, with the patient id
+ * replaced by REMOTE_CX when not NULL. Returns the envelope or NULL. */
+static char *
+ig_query_request(const struct exchange *ex, const struct peer *peer, const char *remote_cx,
+    size_t *lenp)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr copy, value;
+	struct strbuf sb = { 0 }, q = { 0 };
+	char *xml = NULL, *env = NULL;
+
+	if ((doc = xmlNewDoc(XC("1.0"))) == NULL ||
+	    (copy = xmlDocCopyNode(soap_msg_payload(ex->ex_msg), doc, 1)) == NULL)
+		goto done;
+	xmlDocSetRootElement(doc, copy);
+	if (remote_cx != NULL && (value = ig_pid_value(xml_child(copy, NS_RIM,
+	    "AdhocQuery"))) != NULL) {
+		strbuf_printf(&q, "'%s'", remote_cx);
+		if (q.sb_failed)
+			goto done;
+		xmlNodeSetContent(value, NULL);
+		xmlNodeAddContent(value, XC(q.sb_data));
+	}
+	if ((xml = xml_dump_node(copy, NULL)) == NULL)
+		goto done;
+	if (soap_build_request(&sb, ACTION_ITI38, peer->pr_query_url, xml) == 0)
+		env = strbuf_take(&sb, lenp);
+done:
+	strbuf_reset(&sb);
+	strbuf_reset(&q);
+	free(xml);
+	xmlFreeDoc(doc);
+	return env;
+}
+
+/* Adds a leg for PEER; returns 0, or -1 on allocation failure. */
+static int
+ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *local_cx)
+{
+	char *remote = NULL, *env;
+	size_t len;
+	int r = 0;
+
+	if (local_cx != NULL && (r = pidmap_to_peer(peer, local_cx, &remote)) != 0)
+		return r == 1 ? 0 : -1;	/* 1: that region does not know the patient */
+	env = ig_query_request(iq->iq_ex, peer, remote, &len);
+	free(remote);
+	if (env == NULL)
+		return -1;
+	return fanout_add(iq->iq_fo, peer, peer->pr_query_url,
+	    "application/soap+xml; charset=UTF-8; action=\"" ACTION_ITI38 "\"", env, len,
+	    NULL) == NULL ? -1 : 0;
+}
+
+/* Takes the objects and RegistryErrors of one peer's AdhocQueryResponse. */
+static void
+ig_query_take(struct ig_query *iq, const struct peer *peer, const xmlNode *resp)
+{
+	xmlNodePtr list, obj;
+	char *home, *xml;
+	int homeless = 0;
+
+	ig_take_errors(&iq->iq_errs, peer, xml_child(resp, NS_RS, "RegistryErrorList"));
+	list = xml_child(resp, NS_RIM, "RegistryObjectList");
+	for (obj = xml_child(list, NULL, NULL); obj != NULL; obj = xml_next(obj, NULL, NULL)) {
+		home = xml_attr(obj, "home");
+		if (!xml_is(obj, NS_RIM, "Association") && (home == NULL || home[0] == '\0')) {
+			homeless++;
+			free(home);
+			continue;
+		}
+		free(home);
+		if ((xml = xml_dump_node(obj, NULL)) == NULL) {
+			iq->iq_errs.rl_nomem = 1;
+			continue;
+		}
+		strbuf_puts(&iq->iq_objs, xml);
+		free(xml);
+		iq->iq_nobjs++;
+	}
+	if (homeless > 0)
+		regerr_add(&iq->iq_errs, 0, "XDSMissingHomeCommunityId", peer->pr_hcid,
+		    "%d object(s) from %s came without home and were dropped", homeless,
+		    peer->pr_name);
+}
+
+static void
+ig_query_done(struct fanout *fo, void *arg)
+{
+	struct ig_query *iq = arg;
+	struct strbuf sb = { 0 };
+	struct soap_msg *msg;
+	size_t i;
+
+	for (i = 0; i < fanout_nlegs(fo); i++) {
+		struct fanout_leg *leg = fanout_leg(fo, i);
+
+		if ((msg = ig_leg_message(leg, &iq->iq_errs)) == NULL)
+			continue;
+		if (xml_is(soap_msg_payload(msg), NS_QUERY, "AdhocQueryResponse"))
+			ig_query_take(iq, leg->fl_peer, soap_msg_payload(msg));
+		else
+			ig_unavailable(&iq->iq_errs, leg->fl_peer, "unexpected answer");
+		soap_msg_free(msg);
+	}
+	strbuf_printf(&sb, "<query:AdhocQueryResponse xmlns:query=\"%s\" xmlns:rim=\"%s\" "
+	    "xmlns:rs=\"%s\" status=\"%s\">", NS_QUERY, NS_RIM, NS_RS,
+	    regerr_status(&iq->iq_errs, iq->iq_nobjs > 0));
+	regerr_render(&iq->iq_errs, &sb);
+	strbuf_puts(&sb, "<rim:RegistryObjectList>");
+	if (iq->iq_objs.sb_len > 0)
+		strbuf_add(&sb, iq->iq_objs.sb_data, iq->iq_objs.sb_len);
+	strbuf_puts(&sb, "</rim:RegistryObjectList></query:AdhocQueryResponse>");
+	exchange_reply_payload(iq->iq_ex, sb.sb_failed || iq->iq_objs.sb_failed ?
+	    (strbuf_reset(&sb), NULL) : strbuf_take(&sb, NULL));
+	regerr_clear(&iq->iq_errs);
+	strbuf_reset(&iq->iq_objs);
+	fanout_free(iq->iq_fo);
+	free(iq);
+}
+
+/* Answers at once with the errors collected (no peer to ask). */
+static void
+ig_query_fail(struct ig_query *iq)
+{
+	struct strbuf sb = { 0 };
+
+	strbuf_printf(&sb, "<query:AdhocQueryResponse xmlns:query=\"%s\" xmlns:rim=\"%s\" "
+	    "xmlns:rs=\"%s\" status=\"%s\">", NS_QUERY, NS_RIM, NS_RS,
+	    regerr_status(&iq->iq_errs, 0));
+	regerr_render(&iq->iq_errs, &sb);
+	strbuf_puts(&sb, "<rim:RegistryObjectList/></query:AdhocQueryResponse>");
+	exchange_reply_payload(iq->iq_ex, sb.sb_failed ? (strbuf_reset(&sb), NULL) :
+	    strbuf_take(&sb, NULL));
+	regerr_clear(&iq->iq_errs);
+	fanout_free(iq->iq_fo);
+	free(iq);
+}
+
+void
+ig_query(struct exchange *ex)
+{
+	const struct config *cf = exchange_cf(ex);
+	struct ig_query *iq;
+	xmlNodePtr adhoc, payload = soap_msg_payload(ex->ex_msg);
+	char *home = NULL, *pid = NULL;
+	size_t i;
+
+	if ((iq = calloc(1, sizeof(*iq))) == NULL) {
+		exchange_reply_internal(ex, "out of memory");
+		return;
+	}
+	iq->iq_ex = ex;
+	iq->iq_fo = fanout_new(ex->ex_gw, cf->cf_request_timeout_ms, ig_query_done, iq);
+	adhoc = xml_child(payload, NS_RIM, "AdhocQuery");
+	if (iq->iq_fo == NULL || !xml_is(payload, NS_QUERY, "AdhocQueryRequest") ||
+	    adhoc == NULL) {
+		regerr_add(&iq->iq_errs, 0, "XDSRegistryError", NULL,
+		    "the body is not an AdhocQueryRequest with an AdhocQuery");
+		goto fail;
+	}
+	home = xml_attr(adhoc, "home");
+	pid = ig_unquote(ig_pid_value(adhoc));
+	if (home != NULL && home[0] != '\0') {
+		const struct peer *p = config_peer_by_hcid(cf, home);
+
+		if (p == NULL) {
+			regerr_add(&iq->iq_errs, 0, "XDSUnknownCommunity", home,
+			    "no route to this community");
+			goto fail;
+		}
+		if (ig_query_leg(iq, p, pid) == -1)
+			goto nomem;
+	} else if (pid == NULL) {
+		regerr_add(&iq->iq_errs, 0, "XDSMissingHomeCommunityId", NULL,
+		    "a query without a patient id must name its community in home");
+		goto fail;
+	} else {
+		for (i = 0; i < cf->cf_npeers; i++)
+			if (ig_query_leg(iq, &cf->cf_peers[i], pid) == -1)
+				goto nomem;
+	}
+	free(home);
+	free(pid);
+	fanout_start(iq->iq_fo);
+	return;
+nomem:
+	regerr_add(&iq->iq_errs, 0, "XDSRegistryOutOfResources", NULL, "out of memory");
+fail:
+	free(home);
+	free(pid);
+	ig_query_fail(iq);
+}
