@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -u
 PKGS="build-essential pkg-config libevent-dev libssl-dev openssl libxml2-dev libxml2-utils
-liblmdb-dev lmdb-utils libyaml-dev libcmocka-dev valgrind curl"
+liblmdb-dev lmdb-utils libyaml-dev libcmocka-dev valgrind curl iproute2 procps"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -45,13 +45,13 @@ gw_conf_put(struct gw_conf *gc)
 }
 
 static struct registry *
-gw_registry_open(const struct config *cf)
+gw_registry_open(struct gw *gw, const struct config *cf)
 {
 	char dir[4096];
 	int n;
 
 	if (cf->cf_registry == REGISTRY_REMOTE)
-		return registry_remote_new(cf);
+		return registry_remote_new(cf, gw->gw_client);
 	n = snprintf(dir, sizeof(dir), "%s/registry", cf->cf_state_dir);
 	if (n < 0 || (size_t)n >= sizeof(dir)) {
 		log_warnx("state_dir is too long");
@@ -163,8 +163,6 @@ gw_new(struct config *cf)
 	    cf->cf_tls_allow_12);
 	if (gw->gw_server_tls == NULL || gw->gw_client_tls == NULL)
 		goto fail;
-	if ((gw->gw_registry = gw_registry_open(cf)) == NULL)
-		goto fail;
 	memset(&so, 0, sizeof(so));
 	/* The HTTP layer bounds the whole body; soap_parse then applies the finer limits. */
 	so.hs_max_body = cf->cf_max_mtom_body > cf->cf_max_body ? cf->cf_max_mtom_body :
@@ -180,6 +178,8 @@ gw_new(struct config *cf)
 	co.hc_pool_size = (unsigned)cf->cf_pool_size;
 	co.hc_max_body = cf->cf_max_mtom_body;
 	if ((gw->gw_client = http_client_new(gw->gw_base, gw->gw_client_tls, &co)) == NULL)
+		goto fail;
+	if ((gw->gw_registry = gw_registry_open(gw, cf)) == NULL)
 		goto fail;
 	if (gw_setup_signals(gw) == -1)
 		goto fail;
@@ -209,9 +209,9 @@ gw_free(struct gw *gw)
 		event_free(gw->gw_ev_hup);
 	if (gw->gw_ev_drain != NULL)
 		event_free(gw->gw_ev_drain);
-	http_client_free(gw->gw_client);
 	http_server_free(gw->gw_http);
 	registry_free(gw->gw_registry);
+	http_client_free(gw->gw_client);
 	SSL_CTX_free(gw->gw_server_tls);
 	SSL_CTX_free(gw->gw_client_tls);
 	if (gw->gw_base != NULL)

@@ -60,8 +60,10 @@ struct registry *registry_embedded_new(const char *dir, size_t mapsize,
     const char *repository_id);
 
 /* Creates the remote backend: ITI-18 to cf_remote_registry_url and ITI-43 to
- * cf_remote_repository_url over mutual TLS. NULL on failure. */
-struct registry *registry_remote_new(const struct config *cf);
+ * cf_remote_repository_url over mutual TLS through CLIENT (borrowed; outlives the
+ * registry). CF is borrowed only during the call. NULL on failure. */
+struct http_client;
+struct registry *registry_remote_new(const struct config *cf, struct http_client *client);
 
 /* Returns the embedded backend's store (for hashictl and tests), or NULL for other
  * backends. Borrowed. */

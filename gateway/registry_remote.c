@@ -7,8 +7,9 @@
 #include "gateway/registry.h"
 
 struct registry *
-registry_remote_new(const struct config *cf)
+registry_remote_new(const struct config *cf, struct http_client *client)
 {
+	(void)client;
 	log_warnx("%s: registry backend \"remote\" is not available in this build yet",
 	    cf->cf_file);
 	return NULL;
