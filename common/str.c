@@ -75,6 +75,18 @@ str_eq_nocase(const char *a, const char *b)
 }
 
 int
+str_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
 str_uuid_urn(char *out, size_t outsz)
 {
 	uint8_t r[16];

@@ -26,6 +26,9 @@ int str_has_prefix(const char *s, const char *prefix);
 /* Case-insensitive ASCII compare of A and B; returns 1 when equal. */
 int str_eq_nocase(const char *a, const char *b);
 
+/* Returns the value 0..15 of the hex digit C (either case), or -1. */
+int str_hexval(int c);
+
 /* Writes a fresh random UUID v4 as "urn:uuid:xxxxxxxx-..." into OUT (>= 46 bytes).
  * Returns 0, or -1 when the random source fails. */
 int str_uuid_urn(char *out, size_t outsz);

@@ -357,18 +357,6 @@ tls_peer_sha256(SSL *ssl, uint8_t out[TLS_SHA256_LEN])
 	return 0;
 }
 
-static int
-tls_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 tls_fingerprint_parse(const char *hex, uint8_t out[TLS_SHA256_LEN])
 {
@@ -387,7 +375,7 @@ tls_fingerprint_parse(const char *hex, uint8_t out[TLS_SHA256_LEN])
 		return -1;
 	for (i = 0; i < TLS_SHA256_LEN; i++) {
 		p = hex + i * step;
-		if ((hi = tls_hexval(p[0])) < 0 || (lo = tls_hexval(p[1])) < 0)
+		if ((hi = str_hexval(p[0])) < 0 || (lo = str_hexval(p[1])) < 0)
 			return -1;
 		if (step == 3 && i + 1 < TLS_SHA256_LEN && p[2] != ':')
 			return -1;

@@ -11,6 +11,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/str.h"
+#include "crypto/tls.h"
 
 #define OID_MAX_LEN	64	/* IHE ITI TF-3: OIDs are at most 64 characters */
 #define NAME_MAX_LEN	64
@@ -147,38 +148,15 @@ config_check_cx(const char *s)
 	return config_check_oid(buf) ? why : NULL;
 }
 
-static int
-config_hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* 32 hex byte pairs, optionally separated by ':', either case. */
+/* 32 hex byte pairs, colons between all pairs or none, either case (crypto/tls's
+ * format, so the CLI and the config read fingerprints alike). */
 static const char *
 config_set_sha256(const char *s, void *field)
 {
 	struct cert_identity *id = field;
-	uint8_t fpr[CONFIG_FPR_LEN];
-	size_t i;
-	int hi, lo;
 
-	for (i = 0; i < CONFIG_FPR_LEN; i++) {
-		if (i > 0 && *s == ':')
-			s++;
-		if ((hi = config_hexval(s[0])) < 0 || (lo = config_hexval(s[1])) < 0)
-			return "must be a SHA-256 fingerprint (64 hex digits, colons optional)";
-		fpr[i] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-	}
-	if (*s != '\0')
+	if (tls_fingerprint_parse(s, id->ci_sha256) == -1)
 		return "must be a SHA-256 fingerprint (64 hex digits, colons optional)";
-	memcpy(id->ci_sha256, fpr, sizeof(fpr));
 	id->ci_has_sha256 = 1;
 	return NULL;
 }

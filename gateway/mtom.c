@@ -306,18 +306,6 @@ mtom_put_include(struct strbuf *sb, const char *cid)
 	return strbuf_puts(sb, "\"/>");
 }
 
-static int
-mtom_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 mtom_cid_from_href(const char *href, char *out, size_t n)
 {
@@ -330,8 +318,8 @@ mtom_cid_from_href(const char *href, char *out, size_t n)
 		int c = (unsigned char)*p;
 
 		if (c == '%') {
-			int hi = mtom_hexval((unsigned char)p[1]);
-			int lo = hi < 0 ? -1 : mtom_hexval((unsigned char)p[2]);
+			int hi = str_hexval((unsigned char)p[1]);
+			int lo = hi < 0 ? -1 : str_hexval((unsigned char)p[2]);
 
 			if (lo < 0)
 				return -1;
