@@ -6,6 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Drops an incomplete UTF-8 sequence that truncation left at the end of S, so that a
+ * cut context still renders as valid XML text. */
+static void
+regerr_trim_utf8(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	if (lead < 0xc0)
+		return;		/* ASCII, or no lead byte in reach: nothing to drop */
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 int
 regerr_add(struct reg_errors *el, int warning, const char *code, const char *location,
     const char *context_fmt, ...)
@@ -24,7 +44,8 @@ regerr_add(struct reg_errors *el, int warning, const char *code, const char *loc
 		el->rl_cap = cap;
 	}
 	va_start(ap, context_fmt);
-	vsnprintf(ctx, sizeof(ctx), context_fmt, ap);
+	if (vsnprintf(ctx, sizeof(ctx), context_fmt, ap) >= (int)sizeof(ctx))
+		regerr_trim_utf8(ctx);
 	va_end(ap);
 	e = &el->rl_err[el->rl_n];
 	memset(e, 0, sizeof(*e));

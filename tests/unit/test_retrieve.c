@@ -268,6 +268,23 @@ test_regerr_status(void **state)
 	assert_non_null(strstr(sb.sb_data, "highestSeverity=\"" RS_SEVERITY_ERROR "\""));
 	strbuf_reset(&sb);
 	regerr_clear(&e);
+
+	/* a context cut at the buffer's end never ends inside a UTF-8 sequence */
+	{
+		char longtext[1200];
+		size_t i;
+
+		for (i = 0; i + 3 < sizeof(longtext); i += 3)
+			memcpy(longtext + i, "\xe6\xa9\x8b", 3);	/* 橋 */
+		longtext[i] = '\0';
+		for (i = 0; i < 3; i++) {
+			regerr_add(&e, 0, "XDSRegistryError", NULL, "%.*s%s", (int)i, "ab",
+			    longtext);
+			assert_true(xmlCheckUTF8((const xmlChar *)e.rl_err[0].re_context));
+			assert_true(strlen(e.rl_err[0].re_context) >= 500);
+			regerr_clear(&e);
+		}
+	}
 }
 
 static void
