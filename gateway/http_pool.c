@@ -9,6 +9,8 @@
 
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -130,6 +132,7 @@ http_conn_try(struct http_conn *conn)
 	struct event_base *base = conn->cn_host->ho_client->cl_base;
 	struct evutil_addrinfo *ai;
 	evutil_socket_t fd;
+	int one = 1;
 
 	if (conn->cn_connev != NULL) {
 		event_free(conn->cn_connev);
@@ -141,6 +144,8 @@ http_conn_try(struct http_conn *conn)
 			conn->cn_err = errno;
 			continue;
 		}
+		/* Requests are written in pieces: don't let Nagle hold the last one back. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
 			conn->cn_fd = fd;
 			if ((conn->cn_connev = event_new(base, fd, EV_WRITE,

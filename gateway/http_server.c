@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/tcp.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -402,6 +403,7 @@ http_server_listen(struct http_server *sv, const char *address, uint16_t port,
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	evutil_socket_t fd;
+	int one = 1;
 
 	if (sv->sv_nsocks == HTTP_SERVER_MAX_LISTENERS || sv->sv_draining) {
 		log_warnx("http: no more listeners (%s port %u)", address, (unsigned)port);
@@ -412,10 +414,15 @@ http_server_listen(struct http_server *sv, const char *address, uint16_t port,
 		return -1;
 	}
 	sv->sv_socks[sv->sv_nsocks++] = bs;
+	/* SOAP answers are written in pieces; without TCP_NODELAY the last piece waits for
+	 * the client's delayed ACK (~40 ms a request). Linux passes the option from the
+	 * listening socket to every accepted one. */
+	fd = evhttp_bound_socket_get_fd(bs);
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
+		log_warn("http: TCP_NODELAY on %s port %u", address, (unsigned)port);
 	if (sv->sv_paused)
 		evconnlistener_disable(evhttp_bound_socket_get_listener(bs));
 	if (bound_port != NULL) {
-		fd = evhttp_bound_socket_get_fd(bs);
 		memset(&ss, 0, sizeof(ss));
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1) {
 			log_warn("http: getsockname");
