@@ -9,9 +9,12 @@
 #include "common/str.h"
 #include "gateway/ctl.h"
 #include "gateway/regimport.h"
+#include "gateway/registry.h"
 #include "gateway/regstore.h"
 
-static struct regstore *
+/* Opens the embedded registry as hashid does, with the same rules (patients of this
+ * region's assigning authority only). */
+static struct registry *
 ctl_registry_open(const struct config *cf)
 {
 	char dir[4096];
@@ -27,20 +30,22 @@ ctl_registry_open(const struct config *cf)
 		fprintf(stderr, "hashictl: state_dir path too long\n");
 		return NULL;
 	}
-	return regstore_open(dir, cf->cf_registry_map_size);
+	return registry_embedded_new(dir, cf->cf_registry_map_size, cf->cf_repository_id,
+	    cf->cf_assigning_authority);
 }
 
 int
 ctl_registry_import(const struct config *cf, int argc, char **argv)
 {
-	struct regstore *rs;
+	struct registry *reg;
 	int failed;
 
 	(void)argc;
-	if ((rs = ctl_registry_open(cf)) == NULL)
+	if ((reg = ctl_registry_open(cf)) == NULL)
 		return 1;
-	failed = regimport_dir(rs, argv[0], cf->cf_repository_id, stdout);
-	regstore_close(rs);
+	failed = regimport_dir(registry_embedded_store(reg), argv[0], cf->cf_repository_id,
+	    stdout);
+	registry_free(reg);
 	if (failed != 0) {
 		fprintf(stderr, "hashictl: %s: %d file(s) were not imported\n", argv[0],
 		    failed < 0 ? 1 : failed);
@@ -52,15 +57,15 @@ ctl_registry_import(const struct config *cf, int argc, char **argv)
 int
 ctl_registry_stats(const struct config *cf, int argc, char **argv)
 {
-	struct regstore *rs;
+	struct registry *reg;
 	struct regstore_stats st;
 	int ret = 1;
 
 	(void)argc;
 	(void)argv;
-	if ((rs = ctl_registry_open(cf)) == NULL)
+	if ((reg = ctl_registry_open(cf)) == NULL)
 		return 1;
-	if (regstore_stats(rs, &st) == -1) {
+	if (regstore_stats(registry_embedded_store(reg), &st) == -1) {
 		fprintf(stderr, "hashictl: cannot read the registry\n");
 		goto done;
 	}
@@ -69,6 +74,6 @@ ctl_registry_stats(const struct config *cf, int argc, char **argv)
 	    st.rs_submissionsets, st.rs_folders, st.rs_associations, st.rs_contents);
 	ret = 0;
 done:
-	regstore_close(rs);
+	registry_free(reg);
 	return ret;
 }

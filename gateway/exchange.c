@@ -86,8 +86,12 @@ void
 exchange_reply_fault(struct exchange *ex, const struct soap_fault *f)
 {
 	struct strbuf env = { 0 };
+	const char *relates_to = exchange_relates_to(ex);
 
-	soap_build_fault(&env, f, exchange_relates_to(ex));
+	/* A message that failed to parse may still have shown its MessageID. */
+	if (relates_to == NULL && f->sf_message_id[0] != '\0')
+		relates_to = f->sf_message_id;
+	soap_build_fault(&env, f, relates_to);
 	exchange_send(ex, soap_fault_http_status(f), ACTION_WSA_SOAP_FAULT, &env);
 }
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -15,6 +16,18 @@
 #include "gateway/registry.h"
 
 #define GW_DRAIN_CHECK_MS	100
+#define GW_DRAIN_MIN_MS		30000	/* a drain waits at least this long ... */
+#define GW_DRAIN_REQUESTS	3	/* ... or this many request timeouts */
+
+/* Milliseconds of the monotonic clock. */
+static long long
+gw_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static struct gw_conf *
 gw_conf_new(struct config *cf)
@@ -57,7 +70,8 @@ gw_registry_open(struct gw *gw, const struct config *cf)
 		log_warnx("state_dir is too long");
 		return NULL;
 	}
-	return registry_embedded_new(dir, cf->cf_registry_map_size, cf->cf_repository_id);
+	return registry_embedded_new(dir, cf->cf_registry_map_size, cf->cf_repository_id,
+	    cf->cf_assigning_authority);
 }
 
 static int
@@ -88,6 +102,11 @@ gw_drain_check(evutil_socket_t fd, short what, void *arg)
 	if (http_server_inflight(gw->gw_http) == 0) {
 		log_info("drained; exiting");
 		event_base_loopexit(gw->gw_base, NULL);
+	} else if (gw_now_ms() > gw->gw_drain_deadline) {
+		/* A client that reads a stream slowly must not hold the shutdown forever. */
+		log_warnx("drain limit reached; abandoning %u request(s)",
+		    http_server_inflight(gw->gw_http));
+		event_base_loopexit(gw->gw_base, NULL);
 	}
 }
 
@@ -111,6 +130,11 @@ gw_on_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d: draining %u request(s) in flight", (int)sig,
 	    http_server_inflight(gw->gw_http));
 	gw->gw_draining = 1;
+	gw->gw_drain_deadline = gw_now_ms() + GW_DRAIN_MIN_MS;
+	if ((long long)gw->gw_conf->gc_cf->cf_request_timeout_ms * GW_DRAIN_REQUESTS >
+	    GW_DRAIN_MIN_MS)
+		gw->gw_drain_deadline = gw_now_ms() +
+		    (long long)gw->gw_conf->gc_cf->cf_request_timeout_ms * GW_DRAIN_REQUESTS;
 	http_server_stop_accepting(gw->gw_http);
 	gw->gw_ev_drain = event_new(gw->gw_base, -1, EV_PERSIST, gw_drain_check, gw);
 	if (gw->gw_ev_drain == NULL || event_add(gw->gw_ev_drain, &tv) == -1)

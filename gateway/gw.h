@@ -34,6 +34,7 @@ struct gw {
 	struct registry		*gw_registry;
 	struct soap_limits	 gw_limits;
 	int			 gw_draining;	/* SIGTERM seen: no new work, exit when idle */
+	long long		 gw_drain_deadline; /* monotonic ms: exit even if not idle */
 	struct event		*gw_ev_term;
 	struct event		*gw_ev_int;
 	struct event		*gw_ev_hup;

@@ -119,16 +119,23 @@ ig_query_take(struct ig_query *iq, const struct peer *peer, const xmlNode *resp)
 {
 	xmlNodePtr list, obj;
 	char *home, *xml;
-	int homeless = 0;
+	int homeless = 0, foreign = 0;
 
 	ig_take_errors(&iq->iq_errs, peer, xml_child(resp, NS_RS, "RegistryErrorList"));
 	list = xml_child(resp, NS_RIM, "RegistryObjectList");
 	for (obj = xml_child(list, NULL, NULL); obj != NULL; obj = xml_next(obj, NULL, NULL)) {
 		home = xml_attr(obj, "home");
-		if (!xml_is(obj, NS_RIM, "Association") && (home == NULL || home[0] == '\0')) {
-			homeless++;
-			free(home);
-			continue;
+		if (!xml_is(obj, NS_RIM, "Association")) {
+			/* A peer answers for its own community only: an object it labels
+			 * with another community's id is not believed. */
+			if (home == NULL || home[0] == '\0')
+				homeless++;
+			else if (strcmp(home, peer->pr_hcid) != 0)
+				foreign++;
+			if (home == NULL || strcmp(home, peer->pr_hcid) != 0) {
+				free(home);
+				continue;
+			}
 		}
 		free(home);
 		if ((xml = xml_dump_node(obj, NULL)) == NULL) {
@@ -143,6 +150,10 @@ ig_query_take(struct ig_query *iq, const struct peer *peer, const xmlNode *resp)
 		regerr_add(&iq->iq_errs, 0, "XDSMissingHomeCommunityId", peer->pr_hcid,
 		    "%d object(s) from %s came without home and were dropped", homeless,
 		    peer->pr_name);
+	if (foreign > 0)
+		regerr_add(&iq->iq_errs, 0, "XDSUnknownCommunity", peer->pr_hcid,
+		    "%d object(s) from %s named another community as home and were dropped",
+		    foreign, peer->pr_name);
 }
 
 static void

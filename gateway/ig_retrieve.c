@@ -132,6 +132,11 @@ ig_take_doc(struct ig_retrieve *ir, const struct peer *peer, struct soap_msg *ms
 		    "%s returned a document without HomeCommunityId", peer->pr_name);
 		goto done;
 	}
+	if (strcmp(home, peer->pr_hcid) != 0) {
+		regerr_add(&ir->ir_errs, 0, "XDSUnknownCommunity", peer->pr_hcid,
+		    "%s returned a document of another community", peer->pr_name);
+		goto done;
+	}
 	if (ir->ir_ndocs == ir->ir_capdocs) {
 		size_t cap = ir->ir_capdocs ? ir->ir_capdocs * 2 : 4;
 		struct ig_doc *p = reallocarray(ir->ir_docs, cap, sizeof(*p));

@@ -55,9 +55,10 @@ struct registry {
 };
 
 /* Opens the embedded backend over the LMDB environment in DIR (created if needed) with map
- * size MAPSIZE; REPOSITORY_ID is this repository's uniqueId. NULL on failure. */
+ * size MAPSIZE; REPOSITORY_ID is this repository's uniqueId; submissions must be for
+ * patient ids of ASSIGNING_AUTHORITY (else XDSUnknownPatientId). NULL on failure. */
 struct registry *registry_embedded_new(const char *dir, size_t mapsize,
-    const char *repository_id);
+    const char *repository_id, const char *assigning_authority);
 
 /* Creates the remote backend: ITI-18 to cf_remote_registry_url and ITI-43 to
  * cf_remote_repository_url over mutual TLS through CLIENT (borrowed; outlives the

@@ -9,13 +9,28 @@
 #include "common/str.h"
 #include "common/xml.h"
 #include "gateway/ebrim.h"
+#include "gateway/pidmap.h"
 #include "gateway/registry.h"
 #include "gateway/regstore.h"
 
 struct registry_embedded {
 	struct regstore	*re_store;
 	char		*re_repo;
+	char		*re_authority;	/* assigning authority of the region's patient ids */
 };
+
+/* The region's registry holds the region's patients: a submission for an id of another
+ * assigning authority is refused with XDSUnknownPatientId. */
+static int
+embedded_pid_known(void *arg, const char *pid)
+{
+	struct registry_embedded *re = arg;
+	char *aa = pidmap_authority(pid);
+	int known = aa != NULL && strcmp(aa, re->re_authority) == 0;
+
+	free(aa);
+	return known;
+}
 
 struct stream_ctx {
 	struct retrieve_set	 sc_set;
@@ -117,6 +132,7 @@ embedded_free(struct registry *reg)
 
 	regstore_close(re->re_store);
 	free(re->re_repo);
+	free(re->re_authority);
 	free(re);
 	free(reg);
 }
@@ -130,23 +146,28 @@ static const struct registry_ops embedded_ops = {
 };
 
 struct registry *
-registry_embedded_new(const char *dir, size_t mapsize, const char *repository_id)
+registry_embedded_new(const char *dir, size_t mapsize, const char *repository_id,
+    const char *assigning_authority)
 {
 	struct registry *reg = calloc(1, sizeof(*reg));
 	struct registry_embedded *re = calloc(1, sizeof(*re));
 
 	if (reg == NULL || re == NULL)
 		goto fail;
-	if ((re->re_repo = str_dup(repository_id)) == NULL)
+	if ((re->re_repo = str_dup(repository_id)) == NULL ||
+	    (re->re_authority = str_dup(assigning_authority)) == NULL)
 		goto fail;
 	if ((re->re_store = regstore_open(dir, mapsize)) == NULL)
 		goto fail;
+	regstore_set_patient_filter(re->re_store, embedded_pid_known, re);
 	reg->rg_ops = &embedded_ops;
 	reg->rg_impl = re;
 	return reg;
 fail:
-	if (re != NULL)
+	if (re != NULL) {
 		free(re->re_repo);
+		free(re->re_authority);
+	}
 	free(re);
 	free(reg);
 	return NULL;
