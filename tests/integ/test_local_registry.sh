@@ -239,6 +239,16 @@ for v in pid cls both; do
 		esac
 	fi
 done
+# a patient of another region (another assigning authority): the region's registry holds
+# its own patients only
+FOREIGN_PID='S0001^^^&1.2.392.200119.6.1002.1&ISO'
+soap_fill "$SOAP/iti41-pnr-inline.xml" "$T/bad-foreign.xml" PATIENT_ID="$FOREIGN_PID" \
+    TITLE="他地域の患者" CREATION_TIME=20240403093000 SUBMISSION_TIME=20240403100000 \
+    DOC_UID="$DOC1_UID.84" SS_UID="$SS1_UID.84" SOURCE_ID="$SRC" DOCUMENT_B64=@"$T/doc1.b64" TO="$U"
+if fl_post "$U" okayama-ehr "$A_PNR" "$T/bad-foreign.xml" "$T/rbad-foreign.xml" "ITI-41 for another region's patient"; then
+	is "$(fl_status "$T/rbad-foreign.xml")" Failure "ITI-41 foreign patient: status Failure"
+	fl_expect_error "$T/rbad-foreign.xml" XDSUnknownPatientId "ITI-41 foreign patient: RegistryError XDSUnknownPatientId"
+fi
 is "$(fl_stats "$C")" "$BEFORE" "rejected submissions stored nothing (registry stats unchanged)"
 soap_fill "$FLOW/sq-get-documents.xml" "$T/q18x.xml" ACTION="$A_SQ" RETURN_TYPE=ObjectRef \
     DOC_UIDS="$DOC1_UID.81','$DOC1_UID.82','$DOC1_UID.83" TO="$U"

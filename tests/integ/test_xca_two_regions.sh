@@ -342,5 +342,22 @@ else
 	not_ok "fake peer (openssl s_server) on port $PS"
 fi
 
+# a peer that labels an object with another community's id: not believed, dropped
+if fake_peer shimane-gw; then
+	body='<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://www.w3.org/2005/08/addressing"><env:Header><wsa:Action>urn:ihe:iti:2007:CrossGatewayQueryResponse</wsa:Action></env:Header><env:Body><query:AdhocQueryResponse xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0" status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"><rim:RegistryObjectList><rim:ObjectRef id="urn:uuid:0b1ec7ed-0000-4000-8000-00000000f1a7" home="urn:oid:1.2.392.200119.6.1003"/><rim:ObjectRef id="urn:uuid:0b1ec7ed-0000-4000-8000-00000000f1a8" home="'"$S_HCID"'"/></rim:RegistryObjectList></query:AdhocQueryResponse></env:Body></env:Envelope>'
+	printf 'HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=UTF-8; action="urn:ihe:iti:2007:CrossGatewayQueryResponse"\r\nContent-Length: %d\r\n\r\n%s' \
+	    "$(printf '%s' "$body" | wc -c)" "$body" >&7
+	soap_fill "$FLOW/sq-find-documents.xml" "$T/qf.xml" ACTION="$A_XGQ" RETURN_TYPE=ObjectRef PATIENT_ID="$OPID" TO="$IG"
+	if fl_post "$IG" okayama-ehr "$A_XGQ" "$T/qf.xml" "$T/rf.xml" "IG ITI-38, peer labels an object with another community"; then
+		fl_valid "$T/rf.xml" "IG foreign-home object"
+		fl_expect_error "$T/rf.xml" XDSUnknownCommunity "IG foreign-home object: XDSUnknownCommunity"
+		is "$(fl_status "$T/rf.xml"):$(xpath "$T/rf.xml" "count($FL_OREF)")" "PartialSuccess:1" \
+		    "IG foreign-home object: only the peer's own object is passed on, PartialSuccess"
+	fi
+	stop_fake
+else
+	not_ok "fake peer (openssl s_server) on port $PS"
+fi
+
 stop_hashid okayama-gw
 done_testing
