@@ -16,7 +16,8 @@ ig_unavailable(struct reg_errors *errs, const struct peer *peer, const char *why
 }
 
 struct soap_msg *
-ig_leg_message(const struct fanout_leg *leg, struct reg_errors *errs)
+ig_leg_message(const struct fanout_leg *leg, const struct soap_limits *base,
+    struct reg_errors *errs)
 {
 	struct soap_limits lim;
 	struct soap_fault f;
@@ -27,9 +28,11 @@ ig_leg_message(const struct fanout_leg *leg, struct reg_errors *errs)
 		ig_unavailable(errs, leg->fl_peer, problem);
 		return NULL;
 	}
-	memset(&lim, 0, sizeof(lim));
+	lim = *base;
 	lim.sl_expect_response = 1;
-	lim.sl_max_mtom_bytes = leg->fl_len + 1;
+	/* the HTTP client already bounded the body: whatever arrived may be parsed */
+	if (lim.sl_max_mtom_bytes < leg->fl_len + 1)
+		lim.sl_max_mtom_bytes = leg->fl_len + 1;
 	if (soap_parse(leg->fl_body, leg->fl_len, leg->fl_content_type, &lim, &msg, &f) == -1) {
 		/* The peer's text is never logged or echoed; our reason is. */
 		log_info("ig: %s answered with a malformed message (%s)",

@@ -15,8 +15,10 @@
 void ig_unavailable(struct reg_errors *errs, const struct peer *peer, const char *why);
 
 /* Returns the parsed answer of LEG, or NULL after adding the XDSUnavailableCommunity
- * error that says why (no answer, transport error, malformed message, SOAP fault). */
-struct soap_msg *ig_leg_message(const struct fanout_leg *leg, struct reg_errors *errs);
+ * error that says why (no answer, transport error, malformed message, SOAP fault). LIM
+ * gives the configured parsing limits and tolerances (response mode is set here). */
+struct soap_msg *ig_leg_message(const struct fanout_leg *leg, const struct soap_limits *lim,
+    struct reg_errors *errs);
 
 /* Copies every rs:RegistryError of LIST (may be NULL) into ERRS; a missing location
  * becomes PEER's HCID. */

@@ -167,7 +167,8 @@ ig_query_done(struct fanout *fo, void *arg)
 	for (i = 0; i < fanout_nlegs(fo); i++) {
 		struct fanout_leg *leg = fanout_leg(fo, i);
 
-		if ((msg = ig_leg_message(leg, &iq->iq_errs)) == NULL)
+		msg = ig_leg_message(leg, &iq->iq_ex->ex_gw->gw_limits, &iq->iq_errs);
+		if (msg == NULL)
 			continue;
 		if (xml_is(soap_msg_payload(msg), NS_QUERY, "AdhocQueryResponse"))
 			ig_query_take(iq, leg->fl_peer, soap_msg_payload(msg));

@@ -247,7 +247,8 @@ ig_retrieve_done(struct fanout *fo, void *arg)
 	for (i = 0; ir->ir_msgs != NULL && i < fanout_nlegs(fo); i++) {
 		struct fanout_leg *leg = fanout_leg(fo, i);
 
-		if ((msg = ig_leg_message(leg, &ir->ir_errs)) != NULL)
+		msg = ig_leg_message(leg, &ir->ir_ex->ex_gw->gw_limits, &ir->ir_errs);
+		if (msg != NULL)
 			ig_take_answer(ir, leg->fl_peer, msg);
 	}
 	if (ir->ir_msgs == NULL)
