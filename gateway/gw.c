@@ -156,14 +156,14 @@ gw_setup_signals(struct gw *gw)
 	return 0;
 }
 
-static void
-gw_set_limits(struct gw *gw, const struct config *cf)
+void
+gw_soap_limits(const struct config *cf, struct soap_limits *lim)
 {
-	memset(&gw->gw_limits, 0, sizeof(gw->gw_limits));
-	gw->gw_limits.sl_max_bytes = cf->cf_max_body;
-	gw->gw_limits.sl_max_mtom_bytes = cf->cf_max_mtom_body;
-	gw->gw_limits.sl_max_depth = cf->cf_max_xml_depth;
-	gw->gw_limits.sl_tolerate_wsa_mustunderstand = cf->cf_tolerate_wsa_mustunderstand;
+	memset(lim, 0, sizeof(*lim));
+	lim->sl_max_bytes = cf->cf_max_body;
+	lim->sl_max_mtom_bytes = cf->cf_max_mtom_body;
+	lim->sl_max_depth = cf->cf_max_xml_depth;
+	lim->sl_tolerate_wsa_mustunderstand = cf->cf_tolerate_wsa_mustunderstand;
 }
 
 struct gw *
@@ -178,7 +178,7 @@ gw_new(struct config *cf)
 		config_free(cf);
 		return NULL;
 	}
-	gw_set_limits(gw, cf);
+	gw_soap_limits(cf, &gw->gw_limits);
 	if ((gw->gw_base = event_base_new()) == NULL)
 		goto fail;
 	gw->gw_server_tls = tls_server_ctx_new(cf->cf_tls_cert, cf->cf_tls_key, cf->cf_tls_ca,

@@ -46,6 +46,9 @@ struct gw {
  * configured address and the client. Returns NULL after logging why. */
 struct gw *gw_new(struct config *cf);
 
+/* Fills LIM with the SOAP parsing limits and tolerances configured in CF. */
+void gw_soap_limits(const struct config *cf, struct soap_limits *lim);
+
 /* Runs the event loop until SIGTERM/SIGINT has drained in-flight requests. Returns 0. */
 int gw_run(struct gw *gw);
 

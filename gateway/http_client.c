@@ -108,6 +108,12 @@ http_client_connections(const struct http_client *cl)
 	return cl->cl_nconns;
 }
 
+struct event_base *
+http_client_base(const struct http_client *cl)
+{
+	return cl->cl_base;
+}
+
 int
 http_is_token(const char *s)
 {

@@ -114,6 +114,9 @@ void http_call_pause(struct http_call *call, int paused);
 /* Returns the number of connections CL has open (connecting, busy or idle). */
 unsigned http_client_connections(const struct http_client *cl);
 
+/* Returns the event base CL runs on (borrowed), for callers that add their own timers. */
+struct event_base *http_client_base(const struct http_client *cl);
+
 /* Returns a constant name for ERR ("connect", "tls", ...). */
 const char *http_err_str(enum http_err err);
 

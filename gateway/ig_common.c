@@ -31,6 +31,8 @@ ig_leg_message(const struct fanout_leg *leg, const struct soap_limits *base,
 	lim = *base;
 	lim.sl_expect_response = 1;
 	/* the HTTP client already bounded the body: whatever arrived may be parsed */
+	if (lim.sl_max_bytes < leg->fl_len + 1)
+		lim.sl_max_bytes = leg->fl_len + 1;
 	if (lim.sl_max_mtom_bytes < leg->fl_len + 1)
 		lim.sl_max_mtom_bytes = leg->fl_len + 1;
 	if (soap_parse(leg->fl_body, leg->fl_len, leg->fl_content_type, &lim, &msg, &f) == -1) {

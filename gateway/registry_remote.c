@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/xml.h"
 #include "gateway/ebrim.h"
+#include "gateway/gw.h"
 
 struct remote_xml_op {
 	struct remote_op	 xo_op;
@@ -48,6 +49,7 @@ remote_op_send(struct registry_remote *rr, struct remote_op *op, const char *url
 	uq.uq_msgid = msgid;
 	uq.uq_txn = txn;
 	uq.uq_deadline_ms = rr->rr_deadline_ms;
+	uq.uq_limits = &rr->rr_limits;
 	uq.uq_what = what;
 	op->op_rr = rr;
 	if ((op->op_call = upstream_post(rr->rr_client, &uq, done, op)) == NULL)
@@ -331,6 +333,7 @@ registry_remote_new(const struct config *cf, struct http_client *client)
 	TAILQ_INIT(&rr->rr_ops);
 	rr->rr_client = client;
 	rr->rr_deadline_ms = cf->cf_request_timeout_ms;
+	gw_soap_limits(cf, &rr->rr_limits);
 	if ((rr->rr_registry_url = str_dup(cf->cf_remote_registry_url)) == NULL ||
 	    (rr->rr_repository_url = str_dup(cf->cf_remote_repository_url)) == NULL)
 		goto fail;

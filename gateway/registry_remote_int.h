@@ -32,6 +32,7 @@ struct registry_remote {
 	char			*rr_registry_url;	/* ITI-18 */
 	char			*rr_repository_url;	/* ITI-43, ITI-41 */
 	int			 rr_deadline_ms;
+	struct soap_limits	 rr_limits;		/* as configured for hashid */
 	TAILQ_HEAD(, remote_op)	 rr_ops;		/* in flight */
 };
 

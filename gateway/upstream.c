@@ -8,9 +8,6 @@
 
 #include "common/log.h"
 #include "common/str.h"
-/* Only for the client's event base (cl_base): http_client.h has no accessor yet, and the
- * deadline timer must run on the loop the calls run on. Nothing else of it is used. */
-#include "gateway/http_client_int.h"
 
 #define UPSTREAM_DEFAULT_DEADLINE_MS	30000
 
@@ -23,6 +20,7 @@ struct upstream_call {
 	enum ihe_txn		 uc_txn;
 	char			 uc_msgid[128];	/* "" = RelatesTo not checked */
 	char			 uc_what[64];
+	struct soap_limits	 uc_lim;	/* the configured parsing limits */
 };
 
 static const char *
@@ -90,11 +88,14 @@ upstream_answer(const struct upstream_call *uc, const struct http_result *r, con
 		    "unexpected HTTP status";
 		return NULL;
 	}
-	/* The client bounded the body already; the parser must not cut it shorter. */
-	memset(&lim, 0, sizeof(lim));
+	/* The configured depth and tolerances apply; the sizes were bounded by the client
+	 * already, so the parser must not cut the body shorter. */
+	lim = uc->uc_lim;
 	lim.sl_expect_response = 1;
-	lim.sl_max_bytes = r->hr_len + 1;
-	lim.sl_max_mtom_bytes = r->hr_len + 1;
+	if (lim.sl_max_bytes < r->hr_len + 1)
+		lim.sl_max_bytes = r->hr_len + 1;
+	if (lim.sl_max_mtom_bytes < r->hr_len + 1)
+		lim.sl_max_mtom_bytes = r->hr_len + 1;
 	if (soap_parse(r->hr_body, r->hr_len, r->hr_content_type, &lim, &msg, &f) == -1) {
 		/* Our own reason only: the remote text is never logged. */
 		log_info("upstream: %s answered with a malformed message (%s)", uc->uc_what,
@@ -164,12 +165,14 @@ upstream_post(struct http_client *cl, const struct upstream_req *rq, upstream_do
 	uc->uc_done = done;
 	uc->uc_arg = arg;
 	uc->uc_txn = rq->uq_txn;
+	if (rq->uq_limits != NULL)
+		uc->uc_lim = *rq->uq_limits;
 	(void)str_copy(uc->uc_what, sizeof(uc->uc_what), rq->uq_what != NULL ? rq->uq_what :
 	    rq->uq_url);
 	if (rq->uq_msgid != NULL && str_copy(uc->uc_msgid, sizeof(uc->uc_msgid),
 	    rq->uq_msgid) == -1)
 		uc->uc_msgid[0] = '\0';	/* too long to be ours: not checked */
-	if ((uc->uc_timer = evtimer_new(cl->cl_base, upstream_on_timer, uc)) == NULL) {
+	if ((uc->uc_timer = evtimer_new(http_client_base(cl), upstream_on_timer, uc)) == NULL) {
 		free(uc);
 		return NULL;
 	}

@@ -32,6 +32,7 @@ struct upstream_req {
 	enum ihe_txn	 uq_txn;		/* the response must be of this transaction */
 	int		 uq_deadline_ms;	/* whole call, queueing included */
 	const char	*uq_what;		/* for logs, e.g. "the region's registry" */
+	const struct soap_limits *uq_limits;	/* depth, tolerances; NULL = defaults */
 };
 
 /* Receives the outcome: MSG is the parsed response (taken: free with soap_msg_free), or
