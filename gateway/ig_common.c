@@ -51,25 +51,3 @@ ig_leg_message(const struct fanout_leg *leg, const struct soap_limits *base,
 	return msg;
 }
 
-void
-ig_take_errors(struct reg_errors *errs, const struct peer *peer, const xmlNode *list)
-{
-	xmlNodePtr e;
-	char *code, *ctx, *loc, *sev;
-
-	for (e = xml_child(list, NS_RS, "RegistryError"); e != NULL;
-	    e = xml_next(e, NS_RS, "RegistryError")) {
-		code = xml_attr(e, "errorCode");
-		ctx = xml_attr(e, "codeContext");
-		loc = xml_attr(e, "location");
-		sev = xml_attr(e, "severity");
-		regerr_add(errs, sev != NULL && strcmp(sev, RS_SEVERITY_WARNING) == 0,
-		    code != NULL && code[0] != '\0' ? code : "XDSRegistryError",
-		    loc != NULL && loc[0] != '\0' ? loc : peer->pr_hcid, "%s",
-		    ctx != NULL ? ctx : "");
-		free(code);
-		free(ctx);
-		free(loc);
-		free(sev);
-	}
-}

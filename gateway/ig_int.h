@@ -20,8 +20,4 @@ void ig_unavailable(struct reg_errors *errs, const struct peer *peer, const char
 struct soap_msg *ig_leg_message(const struct fanout_leg *leg, const struct soap_limits *lim,
     struct reg_errors *errs);
 
-/* Copies every rs:RegistryError of LIST (may be NULL) into ERRS; a missing location
- * becomes PEER's HCID. */
-void ig_take_errors(struct reg_errors *errs, const struct peer *peer, const xmlNode *list);
-
 #endif

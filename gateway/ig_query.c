@@ -121,7 +121,8 @@ ig_query_take(struct ig_query *iq, const struct peer *peer, const xmlNode *resp)
 	char *home, *xml;
 	int homeless = 0, foreign = 0;
 
-	ig_take_errors(&iq->iq_errs, peer, xml_child(resp, NS_RS, "RegistryErrorList"));
+	regerr_take_list(&iq->iq_errs, xml_child(resp, NS_RS, "RegistryErrorList"),
+	    "XDSRegistryError", peer->pr_hcid);
 	list = xml_child(resp, NS_RIM, "RegistryObjectList");
 	for (obj = xml_child(list, NULL, NULL); obj != NULL; obj = xml_next(obj, NULL, NULL)) {
 		home = xml_attr(obj, "home");

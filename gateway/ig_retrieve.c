@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-
 #include "common/log.h"
 #include "common/str.h"
 #include "common/xml.h"
@@ -16,106 +14,24 @@
 #include "gateway/fanout.h"
 #include "gateway/ig.h"
 #include "gateway/ig_int.h"
-#include "gateway/mtom.h"
-
-struct ig_doc {
-	const uint8_t	*id_data;	/* borrowed from the peer's message */
-	size_t		 id_len;
-	size_t		 id_sent;
-	char		 id_cid[80];
-	char		*id_mime;
-};
+#include "gateway/retrieve_mem.h"
 
 struct ig_retrieve {
 	struct exchange		*ir_ex;
 	struct fanout		*ir_fo;
 	struct reg_errors	 ir_errs;
-	struct soap_msg		**ir_msgs;	/* peers' answers, kept for their bytes */
-	size_t			 ir_nmsgs;
-	struct ig_doc		*ir_docs;
-	size_t			 ir_ndocs, ir_capdocs;
-	struct strbuf		 ir_resp;	/* DocumentResponse elements */
-	/* streaming state */
-	char			 ir_boundary[80];
-	char			*ir_ctype;
-	char			*ir_root;
-	size_t			 ir_next;	/* next document to send */
-	int			 ir_phase;	/* 0 root, 1 doc header, 2 doc bytes, 3 end */
+	struct retrieve_mem	*ir_mem;	/* the peers' answers and their documents */
 };
 
 static void
-ig_retrieve_free(void *arg)
+ig_retrieve_free(struct ig_retrieve *ir)
 {
-	struct ig_retrieve *ir = arg;
-	size_t i;
-
 	if (ir == NULL)
 		return;
-	for (i = 0; i < ir->ir_nmsgs; i++)
-		soap_msg_free(ir->ir_msgs[i]);
-	for (i = 0; i < ir->ir_ndocs; i++)
-		free(ir->ir_docs[i].id_mime);
-	free(ir->ir_msgs);
-	free(ir->ir_docs);
 	regerr_clear(&ir->ir_errs);
-	strbuf_reset(&ir->ir_resp);
-	free(ir->ir_ctype);
-	free(ir->ir_root);
+	retrieve_mem_free(ir->ir_mem);
 	fanout_free(ir->ir_fo);
 	free(ir);
-}
-
-static int
-ig_retrieve_pull(void *arg, struct evbuffer *out, size_t max)
-{
-	struct ig_retrieve *ir = arg;
-	struct strbuf sb = { 0 };
-	struct ig_doc *d;
-	size_t n;
-	int ret = 0;
-
-	switch (ir->ir_phase) {
-	case 0:
-		mtom_root_part(&sb, ir->ir_boundary, "root@hashi", ir->ir_root);
-		ir->ir_phase = ir->ir_ndocs > 0 ? 1 : 3;
-		break;
-	case 1:
-		d = &ir->ir_docs[ir->ir_next];
-		mtom_part_header(&sb, ir->ir_boundary, d->id_cid, d->id_mime);
-		ir->ir_phase = 2;
-		break;
-	case 2:
-		d = &ir->ir_docs[ir->ir_next];
-		n = d->id_len - d->id_sent < max ? d->id_len - d->id_sent : max;
-		if (n > 0 && evbuffer_add(out, d->id_data + d->id_sent, n) != 0)
-			return -1;
-		d->id_sent += n;
-		if (d->id_sent == d->id_len)
-			ir->ir_phase = ++ir->ir_next < ir->ir_ndocs ? 1 : 3;
-		return 0;
-	default:
-		mtom_end(&sb, ir->ir_boundary);
-		ret = 1;
-		break;
-	}
-	if (sb.sb_failed || evbuffer_add(out, sb.sb_data, sb.sb_len) != 0)
-		ret = -1;
-	strbuf_reset(&sb);
-	return ret;
-}
-
-static int
-ig_text_child(struct strbuf *sb, const xmlNode *parent, const char *name)
-{
-	char *t = xml_text(xml_child(parent, NS_XDSB, name));
-
-	if (t == NULL)
-		return -1;
-	strbuf_printf(sb, "<xdsb:%s>", name);
-	strbuf_put_xml(sb, t);
-	strbuf_printf(sb, "</xdsb:%s>", name);
-	free(t);
-	return 0;
 }
 
 /* Takes one DocumentResponse of PEER's answer MSG. */
@@ -123,54 +39,23 @@ static void
 ig_take_doc(struct ig_retrieve *ir, const struct peer *peer, struct soap_msg *msg,
     const xmlNode *dr)
 {
-	struct ig_doc *d;
 	char *home = xml_text(xml_child(dr, NS_XDSB, "HomeCommunityId"));
-	char *mime = xml_text(xml_child(dr, NS_XDSB, "mimeType"));
 
-	if (home == NULL || home[0] == '\0') {
+	if (home == NULL || home[0] == '\0')
 		regerr_add(&ir->ir_errs, 0, "XDSMissingHomeCommunityId", peer->pr_hcid,
 		    "%s returned a document without HomeCommunityId", peer->pr_name);
-		goto done;
-	}
-	if (strcmp(home, peer->pr_hcid) != 0) {
+	else if (strcmp(home, peer->pr_hcid) != 0)
 		regerr_add(&ir->ir_errs, 0, "XDSUnknownCommunity", peer->pr_hcid,
 		    "%s returned a document of another community", peer->pr_name);
-		goto done;
-	}
-	if (ir->ir_ndocs == ir->ir_capdocs) {
-		size_t cap = ir->ir_capdocs ? ir->ir_capdocs * 2 : 4;
-		struct ig_doc *p = reallocarray(ir->ir_docs, cap, sizeof(*p));
-
-		if (p == NULL)
-			goto nomem;
-		ir->ir_docs = p;
-		ir->ir_capdocs = cap;
-	}
-	d = &ir->ir_docs[ir->ir_ndocs];
-	memset(d, 0, sizeof(*d));
-	if (mime == NULL || soap_element_bytes(msg, xml_child(dr, NS_XDSB, "Document"),
-	    &d->id_data, &d->id_len) == -1) {
+	else switch (retrieve_mem_add(ir->ir_mem, msg, dr, peer->pr_hcid)) {
+	case 1:
 		ig_unavailable(&ir->ir_errs, peer, "a DocumentResponse is incomplete");
-		goto done;
+		break;
+	case -1:
+		ir->ir_errs.rl_nomem = 1;
+		break;
 	}
-	snprintf(d->id_cid, sizeof(d->id_cid), "doc%zu@hashi", ir->ir_ndocs + 1);
-	d->id_mime = mime;
-	mime = NULL;
-	ir->ir_ndocs++;
-	strbuf_puts(&ir->ir_resp, "<xdsb:DocumentResponse>");
-	ig_text_child(&ir->ir_resp, dr, "HomeCommunityId");
-	ig_text_child(&ir->ir_resp, dr, "RepositoryUniqueId");
-	ig_text_child(&ir->ir_resp, dr, "DocumentUniqueId");
-	ig_text_child(&ir->ir_resp, dr, "mimeType");
-	strbuf_puts(&ir->ir_resp, "<xdsb:Document>");
-	mtom_put_include(&ir->ir_resp, d->id_cid);
-	strbuf_puts(&ir->ir_resp, "</xdsb:Document></xdsb:DocumentResponse>");
-	goto done;
-nomem:
-	ir->ir_errs.rl_nomem = 1;
-done:
 	free(home);
-	free(mime);
 }
 
 static void
@@ -184,56 +69,29 @@ ig_take_answer(struct ig_retrieve *ir, const struct peer *peer, struct soap_msg 
 		soap_msg_free(msg);
 		return;
 	}
-	ir->ir_msgs[ir->ir_nmsgs++] = msg;
-	ig_take_errors(&ir->ir_errs, peer, xml_child(rr, NS_RS, "RegistryErrorList"));
+	if (retrieve_mem_keep(ir->ir_mem, msg) == -1) {
+		ir->ir_errs.rl_nomem = 1;
+		return;
+	}
+	regerr_take_list(&ir->ir_errs, xml_child(rr, NS_RS, "RegistryErrorList"),
+	    "XDSRepositoryError", peer->pr_hcid);
 	for (dr = xml_child(resp, NS_XDSB, "DocumentResponse"); dr != NULL;
 	    dr = xml_next(dr, NS_XDSB, "DocumentResponse"))
 		ig_take_doc(ir, peer, msg, dr);
 }
 
-/* Builds the root envelope and hands the merged response to the exchange. */
+/* Hands the merged response to the exchange and frees IR. */
 static void
 ig_retrieve_answer(struct ig_retrieve *ir)
 {
-	struct strbuf body = { 0 }, env = { 0 }, ct = { 0 };
 	struct exchange *ex = ir->ir_ex;
-	struct body_source *src = NULL;
-	const char *action = ex->ex_action->ae_response;
+	struct body_source *src;
 
-	strbuf_printf(&body, "<xdsb:RetrieveDocumentSetResponse xmlns:xdsb=\"%s\" "
-	    "xmlns:rs=\"%s\"><rs:RegistryResponse status=\"%s\">", NS_XDSB, NS_RS,
-	    regerr_status(&ir->ir_errs, ir->ir_ndocs > 0));
-	regerr_render(&ir->ir_errs, &body);
-	strbuf_puts(&body, "</rs:RegistryResponse>");
-	if (ir->ir_resp.sb_len > 0)
-		strbuf_add(&body, ir->ir_resp.sb_data, ir->ir_resp.sb_len);
-	strbuf_puts(&body, "</xdsb:RetrieveDocumentSetResponse>");
-	if (body.sb_failed || ir->ir_resp.sb_failed ||
-	    soap_build_response(&env, action, soap_msg_wsa(ex->ex_msg)->wa_message_id,
-	    body.sb_data) == -1 || mtom_boundary_new(ir->ir_boundary,
-	    sizeof(ir->ir_boundary)) == -1 || mtom_content_type(&ct, ir->ir_boundary,
-	    "root@hashi", action) == -1 || (src = calloc(1, sizeof(*src))) == NULL)
-		goto fail;
-	ir->ir_root = strbuf_take(&env, NULL);
-	ir->ir_ctype = strbuf_take(&ct, NULL);
-	if (ir->ir_root == NULL || ir->ir_ctype == NULL)
-		goto fail;
-	ir->ir_ex = NULL;
-	src->bs_content_type = ir->ir_ctype;
-	src->bs_pull = ig_retrieve_pull;
-	src->bs_free = ig_retrieve_free;
-	src->bs_ctx = ir;
-	strbuf_reset(&body);
-	exchange_reply_stream(ex, src);
-	return;
-fail:
-	free(src);
-	strbuf_reset(&body);
-	strbuf_reset(&env);
-	strbuf_reset(&ct);
-	ir->ir_ex = NULL;
+	src = retrieve_mem_source(ir->ir_mem, ex->ex_action->ae_response,
+	    soap_msg_wsa(ex->ex_msg)->wa_message_id, &ir->ir_errs);
+	ir->ir_mem = NULL;	/* now owned by the source, or freed */
 	ig_retrieve_free(ir);
-	exchange_reply_internal(ex, "the gateway could not build its answer");
+	exchange_reply_stream(ex, src);
 }
 
 static void
@@ -243,16 +101,13 @@ ig_retrieve_done(struct fanout *fo, void *arg)
 	struct soap_msg *msg;
 	size_t i;
 
-	ir->ir_msgs = calloc(fanout_nlegs(fo) + 1, sizeof(*ir->ir_msgs));
-	for (i = 0; ir->ir_msgs != NULL && i < fanout_nlegs(fo); i++) {
+	for (i = 0; i < fanout_nlegs(fo); i++) {
 		struct fanout_leg *leg = fanout_leg(fo, i);
 
 		msg = ig_leg_message(leg, &ir->ir_ex->ex_gw->gw_limits, &ir->ir_errs);
 		if (msg != NULL)
 			ig_take_answer(ir, leg->fl_peer, msg);
 	}
-	if (ir->ir_msgs == NULL)
-		ir->ir_errs.rl_nomem = 1;
 	ig_retrieve_answer(ir);
 }
 
@@ -314,10 +169,11 @@ ig_retrieve(struct exchange *ex)
 	}
 	ir->ir_ex = ex;
 	ir->ir_fo = fanout_new(ex->ex_gw, cf->cf_request_timeout_ms, ig_retrieve_done, ir);
+	ir->ir_mem = retrieve_mem_new();
 	memset(&set, 0, sizeof(set));
-	if (ir->ir_fo == NULL) {
-		ir->ir_errs.rl_nomem = 1;
-		ig_retrieve_answer(ir);
+	if (ir->ir_fo == NULL || ir->ir_mem == NULL) {
+		ig_retrieve_free(ir);
+		exchange_reply_internal(ex, "out of memory");
 		return;
 	}
 	if (retrieve_parse(soap_msg_payload(ex->ex_msg), &set, &ir->ir_errs) == -1)

@@ -274,6 +274,19 @@ mtom_part_header(struct strbuf *sb, const char *boundary, const char *cid,
 	    "Content-ID: <%s>\r\n\r\n", boundary, mime_type, cid);
 }
 
+const char *
+mtom_safe_mime(const char *mime)
+{
+	const char *p;
+
+	if (mime == NULL || mime[0] == '\0' || strlen(mime) > 200)
+		return NULL;
+	for (p = mime; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			return NULL;
+	return mime;
+}
+
 int
 mtom_end(struct strbuf *sb, const char *boundary)
 {

@@ -72,6 +72,11 @@ int mtom_root_part(struct strbuf *sb, const char *boundary, const char *start_ci
 int mtom_part_header(struct strbuf *sb, const char *boundary, const char *cid,
     const char *mime_type);
 
+/* Returns MIME when it is a media type safe to copy into a part header (printable ASCII
+ * without spaces, quotes or backslashes, at most 200 bytes), else NULL, which
+ * mtom_part_header turns into application/octet-stream. */
+const char *mtom_safe_mime(const char *mime);
+
 /* Appends CRLF and the closing delimiter "--BOUNDARY--" CRLF. Returns 0 or -1. */
 int mtom_end(struct strbuf *sb, const char *boundary);
 

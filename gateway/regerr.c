@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/xml.h"
+#include "gateway/ebrim.h"
+
 /* Drops an incomplete UTF-8 sequence that truncation left at the end of S, so that a
  * cut context still renders as valid XML text. */
 static void
@@ -139,6 +142,30 @@ regerr_move(struct reg_errors *dst, struct reg_errors *src)
 	free(src->rl_err);
 	memset(src, 0, sizeof(*src));
 	return 0;
+}
+
+void
+regerr_take_list(struct reg_errors *el, const xmlNode *list, const char *default_code,
+    const char *default_location)
+{
+	xmlNodePtr e;
+	char *code, *ctx, *loc, *sev;
+
+	for (e = xml_child(list, NS_RS, "RegistryError"); e != NULL;
+	    e = xml_next(e, NS_RS, "RegistryError")) {
+		code = xml_attr(e, "errorCode");
+		ctx = xml_attr(e, "codeContext");
+		loc = xml_attr(e, "location");
+		sev = xml_attr(e, "severity");
+		regerr_add(el, sev != NULL && strcmp(sev, RS_SEVERITY_WARNING) == 0,
+		    code != NULL && code[0] != '\0' ? code : default_code,
+		    loc != NULL && loc[0] != '\0' ? loc : default_location, "%s",
+		    ctx != NULL ? ctx : "");
+		free(code);
+		free(ctx);
+		free(loc);
+		free(sev);
+	}
 }
 
 void

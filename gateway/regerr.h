@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <libxml/tree.h>
+
 #include "common/str.h"
 
 #define RS_STATUS_SUCCESS	"urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"
@@ -51,6 +53,13 @@ int regerr_render(const struct reg_errors *el, struct strbuf *sb);
 
 /* Moves every entry of SRC to the end of DST; SRC is left empty. Returns 0 or -1. */
 int regerr_move(struct reg_errors *dst, struct reg_errors *src);
+
+/* Copies every rs:RegistryError of LIST (an rs:RegistryErrorList; NULL accepted) into EL,
+ * severity kept, as another actor reported it: a missing errorCode becomes DEFAULT_CODE, a
+ * missing location DEFAULT_LOCATION (may be NULL). Its text is escaped when rendered and
+ * must never be logged. */
+void regerr_take_list(struct reg_errors *el, const xmlNode *list, const char *default_code,
+    const char *default_location);
 
 /* Frees the entries; EL may be reused afterwards. */
 void regerr_clear(struct reg_errors *el);

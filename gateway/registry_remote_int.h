@@ -82,17 +82,8 @@ int remote_pnr_build(xmlNodePtr pnr, const struct regstore_content *docs, size_t
     const char *to, struct strbuf *body, struct strbuf *ctype, char *msgid, size_t n,
     struct reg_errors *errs);
 
-/* Returns MIME unchanged when it is fit for a MIME part header (printable ASCII without
- * blanks, quotes or backslashes, at most 200 bytes), else NULL (application/octet-stream):
- * metadata or a remote answer may say anything, a header must not be able to carry more. */
-const char *remote_header_mime(const char *mime);
-
 /* Appends an <rs:RegistryResponse> with status Failure and ERRS (xmlns:rs declared). */
 int remote_registry_response(struct strbuf *sb, const struct reg_errors *errs);
-
-/* Copies every rs:RegistryError of LIST (NULL accepted) into ERRS, severity kept; a
- * missing errorCode becomes DEFAULT_CODE. */
-void remote_take_errors(struct reg_errors *errs, const xmlNode *list, const char *default_code);
 
 /* ---- registry_remote_ret.c: retrieve ---- */
 

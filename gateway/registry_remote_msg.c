@@ -120,19 +120,6 @@ remote_stamp_home(xmlNodePtr resp, const char *home)
 	return n;
 }
 
-const char *
-remote_header_mime(const char *mime)
-{
-	const char *p;
-
-	if (mime == NULL || mime[0] == '\0' || strlen(mime) > 200)
-		return NULL;
-	for (p = mime; *p != '\0'; p++)
-		if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
-			return NULL;
-	return mime;
-}
-
 /* The mimeType of the ExtrinsicObject whose id is ID in the SubmitObjectsRequest of PNR,
  * malloc'd, or NULL. */
 static char *
@@ -217,7 +204,7 @@ remote_pnr_mtom(struct strbuf *body, struct strbuf *ctype, const char *env,
 		const struct regstore_content *c = parts[i].rp_content;
 
 		if (mtom_part_header(body, boundary, parts[i].rp_cid,
-		    remote_header_mime(parts[i].rp_mime)) == -1)
+		    mtom_safe_mime(parts[i].rp_mime)) == -1)
 			return -1;
 		if (c->rc_len > 0 && strbuf_add(body, c->rc_data, c->rc_len) == -1)
 			return -1;
@@ -283,24 +270,3 @@ remote_registry_response(struct strbuf *sb, const struct reg_errors *errs)
 	return sb->sb_failed ? -1 : 0;
 }
 
-void
-remote_take_errors(struct reg_errors *errs, const xmlNode *list, const char *default_code)
-{
-	xmlNodePtr e;
-	char *code, *ctx, *loc, *sev;
-
-	for (e = xml_child(list, NS_RS, "RegistryError"); e != NULL;
-	    e = xml_next(e, NS_RS, "RegistryError")) {
-		code = xml_attr(e, "errorCode");
-		ctx = xml_attr(e, "codeContext");
-		loc = xml_attr(e, "location");
-		sev = xml_attr(e, "severity");
-		(void)regerr_add(errs, sev != NULL && strcmp(sev, RS_SEVERITY_WARNING) == 0,
-		    code != NULL && code[0] != '\0' ? code : default_code,
-		    loc != NULL && loc[0] != '\0' ? loc : NULL, "%s", ctx != NULL ? ctx : "");
-		free(code);
-		free(ctx);
-		free(loc);
-		free(sev);
-	}
-}

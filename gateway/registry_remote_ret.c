@@ -15,22 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-
 #include "common/log.h"
 #include "common/xml.h"
 #include "gateway/ebrim.h"
-#include "gateway/mtom.h"
-
-#define REMOTE_RET_ROOT_CID	"root@hashi"
-
-struct remote_doc {
-	const uint8_t	*rd_data;	/* borrowed from rt_msg */
-	size_t		 rd_len;
-	size_t		 rd_sent;
-	char		*rd_mime;
-	char		 rd_cid[32];
-};
+#include "gateway/retrieve_mem.h"
 
 struct remote_ret {
 	struct remote_op	 rt_op;		/* first: the op is the retrieve */
@@ -41,36 +29,19 @@ struct remote_ret {
 	char			*rt_relates;	/* NULL = no RelatesTo */
 	int			 rt_xca;
 	struct reg_errors	 rt_errs;
-	struct soap_msg		*rt_msg;	/* the repository's answer, for its bytes */
-	struct remote_doc	*rt_docs;
-	size_t			 rt_ndocs, rt_cap;
-	struct strbuf		 rt_resp;	/* our DocumentResponse elements */
-	/* streaming */
-	char			 rt_boundary[80];
-	char			*rt_ctype;
-	char			*rt_root;
-	size_t			 rt_next;	/* next document to send */
-	int			 rt_phase;	/* 0 root, 1 doc header, 2 doc bytes, 3 end */
+	struct retrieve_mem	*rt_mem;	/* the repository's answer and documents */
 };
 
 void
 remote_ret_free(struct remote_ret *rt)
 {
-	size_t i;
-
 	if (rt == NULL)
 		return;
-	for (i = 0; i < rt->rt_ndocs; i++)
-		free(rt->rt_docs[i].rd_mime);
-	free(rt->rt_docs);
-	soap_msg_free(rt->rt_msg);
+	retrieve_mem_free(rt->rt_mem);
 	regerr_clear(&rt->rt_errs);
-	strbuf_reset(&rt->rt_resp);
 	free(rt->rt_home);
 	free(rt->rt_action);
 	free(rt->rt_relates);
-	free(rt->rt_ctype);
-	free(rt->rt_root);
 	free(rt);
 }
 
@@ -94,7 +65,8 @@ remote_ret_new(const struct retrieve_ctx *ctx)
 	    (ctx->rc_xca ? ACTION_ITI39_RESP : ACTION_ITI43_RESP));
 	if (ctx->rc_relates_to != NULL)
 		rt->rt_relates = str_dup(ctx->rc_relates_to);
-	if (rt->rt_home == NULL || rt->rt_action == NULL ||
+	rt->rt_mem = retrieve_mem_new();
+	if (rt->rt_home == NULL || rt->rt_action == NULL || rt->rt_mem == NULL ||
 	    (ctx->rc_relates_to != NULL && rt->rt_relates == NULL)) {
 		remote_ret_free(rt);
 		return NULL;
@@ -150,65 +122,24 @@ remote_ret_request(struct remote_ret *rt, const xmlNode *req, struct strbuf *bod
 	return failed ? -1 : n;
 }
 
-/* Copies the optional element NAME of DR into our DocumentResponse. */
+/* Takes one DocumentResponse DR of the repository's answer MSG. */
 static void
-remote_copy_el(struct strbuf *sb, const xmlNode *dr, const char *name)
+remote_ret_doc(struct remote_ret *rt, struct soap_msg *msg, const xmlNode *dr)
 {
-	char *t = xml_text(xml_child(dr, NS_XDSB, name));
+	char *uid;
 
-	if (t != NULL && t[0] != '\0')
-		remote_put_el(sb, name, t);
-	free(t);
-}
-
-/* Takes one DocumentResponse DR of the repository's answer. */
-static void
-remote_ret_doc(struct remote_ret *rt, const xmlNode *dr)
-{
-	char *repo = xml_text(xml_child(dr, NS_XDSB, "RepositoryUniqueId"));
-	char *uid = xml_text(xml_child(dr, NS_XDSB, "DocumentUniqueId"));
-	char *mime = xml_text(xml_child(dr, NS_XDSB, "mimeType"));
-	struct remote_doc *d;
-
-	if (rt->rt_ndocs == rt->rt_cap) {
-		size_t cap = rt->rt_cap ? rt->rt_cap * 2 : 4;
-		struct remote_doc *p = reallocarray(rt->rt_docs, cap, sizeof(*p));
-
-		if (p == NULL) {
-			rt->rt_errs.rl_nomem = 1;
-			goto done;
-		}
-		rt->rt_docs = p;
-		rt->rt_cap = cap;
+	switch (retrieve_mem_add(rt->rt_mem, msg, dr, rt->rt_home)) {
+	case 1:
+		uid = xml_text(xml_child(dr, NS_XDSB, "DocumentUniqueId"));
+		regerr_add(&rt->rt_errs, 0, "XDSRepositoryError", uid != NULL &&
+		    uid[0] != '\0' ? uid : rt->rt_home,
+		    "%s returned an incomplete DocumentResponse", REMOTE_REPOSITORY);
+		free(uid);
+		break;
+	case -1:
+		rt->rt_errs.rl_nomem = 1;
+		break;
 	}
-	d = &rt->rt_docs[rt->rt_ndocs];
-	memset(d, 0, sizeof(*d));
-	if (repo == NULL || repo[0] == '\0' || uid == NULL || uid[0] == '\0' ||
-	    mime == NULL || mime[0] == '\0' || soap_element_bytes(rt->rt_msg,
-	    xml_child(dr, NS_XDSB, "Document"), &d->rd_data, &d->rd_len) == -1) {
-		regerr_add(&rt->rt_errs, 0, "XDSRepositoryError", uid != NULL && uid[0] != '\0' ?
-		    uid : rt->rt_home, "%s returned an incomplete DocumentResponse",
-		    REMOTE_REPOSITORY);
-		goto done;
-	}
-	(void)snprintf(d->rd_cid, sizeof(d->rd_cid), "doc%zu@hashi", rt->rt_ndocs + 1);
-	d->rd_mime = mime;
-	mime = NULL;
-	rt->rt_ndocs++;
-	strbuf_puts(&rt->rt_resp, "<xdsb:DocumentResponse>");
-	remote_put_el(&rt->rt_resp, "HomeCommunityId", rt->rt_home);
-	remote_put_el(&rt->rt_resp, "RepositoryUniqueId", repo);
-	remote_put_el(&rt->rt_resp, "DocumentUniqueId", uid);
-	remote_copy_el(&rt->rt_resp, dr, "NewRepositoryUniqueId");
-	remote_copy_el(&rt->rt_resp, dr, "NewDocumentUniqueId");
-	remote_put_el(&rt->rt_resp, "mimeType", d->rd_mime);
-	strbuf_puts(&rt->rt_resp, "<xdsb:Document>");
-	mtom_put_include(&rt->rt_resp, d->rd_cid);
-	strbuf_puts(&rt->rt_resp, "</xdsb:Document></xdsb:DocumentResponse>");
-done:
-	free(repo);
-	free(uid);
-	free(mime);
 }
 
 void
@@ -232,9 +163,12 @@ remote_ret_take(struct remote_ret *rt, struct soap_msg *msg, const char *why)
 		soap_msg_free(msg);
 		return;
 	}
-	rt->rt_msg = msg;
-	remote_take_errors(&rt->rt_errs, xml_child(rr, NS_RS, "RegistryErrorList"),
-	    "XDSRepositoryError");
+	if (retrieve_mem_keep(rt->rt_mem, msg) == -1) {
+		rt->rt_errs.rl_nomem = 1;
+		return;
+	}
+	regerr_take_list(&rt->rt_errs, xml_child(rr, NS_RS, "RegistryErrorList"),
+	    "XDSRepositoryError", NULL);
 	/* A status short of Success must be explained by an error, else ours would say
 	 * Success. */
 	status = xml_attr(rr, "status");
@@ -245,88 +179,18 @@ remote_ret_take(struct remote_ret *rt, struct soap_msg *msg, const char *why)
 	free(status);
 	for (dr = xml_child(resp, NS_XDSB, "DocumentResponse"); dr != NULL;
 	    dr = xml_next(dr, NS_XDSB, "DocumentResponse"))
-		remote_ret_doc(rt, dr);
-}
-
-static int
-remote_ret_pull(void *arg, struct evbuffer *out, size_t max)
-{
-	struct remote_ret *rt = arg;
-	struct strbuf sb = { 0 };
-	struct remote_doc *d;
-	size_t n;
-	int ret = 0;
-
-	switch (rt->rt_phase) {
-	case 0:
-		mtom_root_part(&sb, rt->rt_boundary, REMOTE_RET_ROOT_CID, rt->rt_root);
-		rt->rt_phase = rt->rt_ndocs > 0 ? 1 : 3;
-		break;
-	case 1:
-		d = &rt->rt_docs[rt->rt_next];
-		mtom_part_header(&sb, rt->rt_boundary, d->rd_cid, remote_header_mime(d->rd_mime));
-		rt->rt_phase = 2;
-		break;
-	case 2:
-		d = &rt->rt_docs[rt->rt_next];
-		n = d->rd_len - d->rd_sent < max ? d->rd_len - d->rd_sent : max;
-		if (n > 0 && evbuffer_add(out, d->rd_data + d->rd_sent, n) != 0)
-			return -1;
-		d->rd_sent += n;
-		if (d->rd_sent == d->rd_len)
-			rt->rt_phase = ++rt->rt_next < rt->rt_ndocs ? 1 : 3;
-		return 0;
-	default:
-		mtom_end(&sb, rt->rt_boundary);
-		ret = 1;
-		break;
-	}
-	if (sb.sb_failed || evbuffer_add(out, sb.sb_data, sb.sb_len) != 0)
-		ret = -1;
-	strbuf_reset(&sb);
-	return ret;
-}
-
-static void
-remote_ret_source_free(void *arg)
-{
-	remote_ret_free(arg);
+		remote_ret_doc(rt, msg, dr);
 }
 
 struct body_source *
 remote_ret_source(struct remote_ret *rt)
 {
-	struct strbuf body = { 0 }, env = { 0 }, ct = { 0 };
-	struct body_source *src = NULL;
+	struct body_source *src;
 
-	strbuf_printf(&body, "<xdsb:RetrieveDocumentSetResponse xmlns:xdsb=\"%s\" "
-	    "xmlns:rs=\"%s\"><rs:RegistryResponse status=\"%s\">", NS_XDSB, NS_RS,
-	    regerr_status(&rt->rt_errs, rt->rt_ndocs > 0));
-	regerr_render(&rt->rt_errs, &body);
-	strbuf_puts(&body, "</rs:RegistryResponse>");
-	if (rt->rt_resp.sb_len > 0)
-		strbuf_add(&body, rt->rt_resp.sb_data, rt->rt_resp.sb_len);
-	strbuf_puts(&body, "</xdsb:RetrieveDocumentSetResponse>");
-	if (body.sb_failed || rt->rt_resp.sb_failed ||
-	    soap_build_response(&env, rt->rt_action, rt->rt_relates, body.sb_data) == -1 ||
-	    mtom_boundary_new(rt->rt_boundary, sizeof(rt->rt_boundary)) == -1 ||
-	    mtom_content_type(&ct, rt->rt_boundary, REMOTE_RET_ROOT_CID, rt->rt_action) == -1 ||
-	    env.sb_failed || ct.sb_failed || (src = calloc(1, sizeof(*src))) == NULL)
-		goto fail;
-	rt->rt_root = strbuf_take(&env, NULL);
-	rt->rt_ctype = strbuf_take(&ct, NULL);
-	strbuf_reset(&body);
-	src->bs_content_type = rt->rt_ctype;
-	src->bs_pull = remote_ret_pull;
-	src->bs_free = remote_ret_source_free;
-	src->bs_ctx = rt;
-	return src;
-fail:
-	strbuf_reset(&body);
-	strbuf_reset(&env);
-	strbuf_reset(&ct);
+	src = retrieve_mem_source(rt->rt_mem, rt->rt_action, rt->rt_relates, &rt->rt_errs);
+	rt->rt_mem = NULL;	/* now owned by the source, or freed */
 	remote_ret_free(rt);
-	return NULL;
+	return src;
 }
 
 static void
