@@ -96,17 +96,9 @@ remote_ret_request(struct remote_ret *rt, const xmlNode *req, struct strbuf *bod
 	for (i = 0; i < set.rs_n; i++) {
 		const struct retrieve_item *it = &set.rs_item[i];
 
-		/* The same rules and locations as the embedded repository (retrieve.c). */
-		if (it->ri_home == NULL && rt->rt_xca) {
-			regerr_add(&rt->rt_errs, 0, "XDSMissingHomeCommunityId", it->ri_doc,
-			    "HomeCommunityId is required in a Cross Gateway Retrieve");
+		/* The same rules and locations as the embedded repository. */
+		if (!retrieve_home_ok(it, rt->rt_xca, rt->rt_home, &rt->rt_errs))
 			continue;
-		}
-		if (it->ri_home != NULL && strcmp(it->ri_home, rt->rt_home) != 0) {
-			regerr_add(&rt->rt_errs, 0, "XDSUnknownCommunity", it->ri_home,
-			    "this gateway answers for %s only", rt->rt_home);
-			continue;
-		}
 		strbuf_puts(&sb, "<xdsb:DocumentRequest>");
 		remote_put_el(&sb, "RepositoryUniqueId", it->ri_repo);
 		remote_put_el(&sb, "DocumentUniqueId", it->ri_doc);

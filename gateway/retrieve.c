@@ -101,6 +101,23 @@ retrieve_set_free(struct retrieve_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+int
+retrieve_home_ok(const struct retrieve_item *it, int xca, const char *home,
+    struct reg_errors *errs)
+{
+	if (it->ri_home == NULL && xca) {
+		regerr_add(errs, 0, "XDSMissingHomeCommunityId", it->ri_doc,
+		    "HomeCommunityId is required in a Cross Gateway Retrieve");
+		return 0;
+	}
+	if (it->ri_home != NULL && strcmp(it->ri_home, home) != 0) {
+		regerr_add(errs, 0, "XDSUnknownCommunity", it->ri_home,
+		    "this gateway answers for %s only", home);
+		return 0;
+	}
+	return 1;
+}
+
 /* Decides whether item IT can be served; adds the RegistryError when not. Returns 1 when
  * the document is here (INFO filled), 0 when not, -1 on a store error. */
 static int
@@ -109,16 +126,8 @@ retrieve_check(struct regstore *rs, const struct retrieve_item *it,
 {
 	int r;
 
-	if (it->ri_home == NULL && ctx->rc_xca) {
-		regerr_add(errs, 0, "XDSMissingHomeCommunityId", it->ri_doc,
-		    "HomeCommunityId is required in a Cross Gateway Retrieve");
+	if (!retrieve_home_ok(it, ctx->rc_xca, ctx->rc_home, errs))
 		return 0;
-	}
-	if (it->ri_home != NULL && strcmp(it->ri_home, ctx->rc_home) != 0) {
-		regerr_add(errs, 0, "XDSUnknownCommunity", it->ri_home,
-		    "this gateway answers for %s only", ctx->rc_home);
-		return 0;
-	}
 	if (strcmp(it->ri_repo, ctx->rc_repo) != 0) {
 		regerr_add(errs, 0, "XDSUnknownRepositoryId", it->ri_repo,
 		    "unknown repository");

@@ -37,6 +37,13 @@ int retrieve_parse(const xmlNode *request, struct retrieve_set *set, struct reg_
 /* Frees what SET holds. */
 void retrieve_set_free(struct retrieve_set *set);
 
+/* Applies the HomeCommunityId rules to IT for a repository of community HOME: with XCA
+ * (ITI-39) it is required (XDSMissingHomeCommunityId at the document), and when given it
+ * must be HOME (XDSUnknownCommunity at the given id). Returns 1 when IT may be served, 0
+ * after adding the error to ERRS. */
+int retrieve_home_ok(const struct retrieve_item *it, int xca, const char *home,
+    struct reg_errors *errs);
+
 /* What the answering side is. */
 struct retrieve_ctx {
 	const char	*rc_home;	/* our HCID */
