@@ -2,6 +2,8 @@
  * involve more than one value (uniqueness, identities, the remote registry). */
 #include "gateway/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -346,6 +348,61 @@ static const struct conf_option peer_opts[] = {
 };
 static const struct conf_table peer_table = { "peers", peer_opts, sizeof(struct peer) };
 
+/* The admin port and allow_remote are custom so that an absent admin section prints
+ * nothing (an int or bool would always print, and "admin: {port: 0}" would not load). */
+static const char *
+config_set_admin_port(const char *value, void *field)
+{
+	long long v;
+
+	if (str_to_ll(value, 1, 65535, &v) == -1)
+		return "must be a TCP port, 1 to 65535";
+	*(int *)field = (int)v;
+	return NULL;
+}
+
+static int
+config_print_admin_port(const void *field, char *buf, size_t bufsz)
+{
+	int v = *(const int *)field;
+
+	return v != 0 && snprintf(buf, bufsz, "%d", v) > 0;
+}
+
+static const char *
+config_set_admin_remote(const char *value, void *field)
+{
+	if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "on") == 0)
+		*(int *)field = 1;
+	else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 ||
+	    strcmp(value, "off") == 0)
+		*(int *)field = 0;
+	else
+		return "must be true or false";
+	return NULL;
+}
+
+static int
+config_print_admin_remote(const void *field, char *buf, size_t bufsz)
+{
+	return *(const int *)field && str_copy(buf, bufsz, "true") == 0;
+}
+
+static const struct conf_option admin_opts[] = {
+	{ .co_key = "address", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_admin_address), .co_check = config_check_address,
+	  .co_doc = "address of the plain-HTTP status listener (loopback)" },
+	{ .co_key = "port", .co_type = CONF_CUSTOM, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct config, cf_admin_port), .co_set = config_set_admin_port,
+	  .co_print = config_print_admin_port, .co_doc = "TCP port" },
+	{ .co_key = "allow_remote", .co_type = CONF_CUSTOM,
+	  .co_off = OFF(struct config, cf_admin_allow_remote),
+	  .co_set = config_set_admin_remote, .co_print = config_print_admin_remote,
+	  .co_doc = "accept a non-loopback address (no TLS, no authentication)" },
+	{ .co_key = NULL }
+};
+static const struct conf_table admin_table = { "admin", admin_opts, 0 };
+
 static const struct conf_option config_opts[] = {
 	{ .co_key = "community", .co_type = CONF_MAP, .co_flags = CONF_REQUIRED,
 	  .co_table = &community_table, .co_doc = "who we are" },
@@ -369,6 +426,8 @@ static const struct conf_option config_opts[] = {
 	{ .co_key = "peers", .co_type = CONF_SEQ, .co_table = &peer_table,
 	  .co_off = OFF(struct config, cf_peers), .co_count_off = OFF(struct config, cf_npeers),
 	  .co_doc = "peer communities' gateways" },
+	{ .co_key = "admin", .co_type = CONF_MAP, .co_table = &admin_table,
+	  .co_doc = "status and metrics listener; absent = none" },
 	{ .co_key = NULL }
 };
 static const struct conf_table config_table = { "hashid", config_opts, sizeof(struct config) };
@@ -537,6 +596,21 @@ config_check_peers(struct conf *c, const struct config *cf)
 	}
 }
 
+/* The admin listener has neither TLS nor authentication: it may only be reachable from
+ * the box itself unless the operator says otherwise (e.g. a dedicated management VLAN). */
+static int
+config_is_loopback(const char *a)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+
+	if (strcmp(a, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, a, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, a, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 static void
 config_check_misc(struct conf *c, const struct config *cf)
 {
@@ -547,6 +621,10 @@ config_check_misc(struct conf *c, const struct config *cf)
 		config_err(c, "limits.max_mtom_body", "must be at least limits.max_body");
 	if (cf->cf_registry == REGISTRY_REMOTE && !conf_has(c, "registry.remote"))
 		config_err(c, "registry.remote", "required when registry.backend is remote");
+	if (cf->cf_admin_address != NULL && !cf->cf_admin_allow_remote &&
+	    !config_is_loopback(cf->cf_admin_address))
+		config_err(c, "admin.address", "must be a loopback address (the admin listener "
+		    "has no TLS or authentication) unless admin.allow_remote is true");
 	for (i = 0; i < cf->cf_nlisten; i++) {
 		if (cf->cf_listen[i].la_address == NULL || cf->cf_listen[i].la_port == 0)
 			continue;	/* already reported as missing or invalid */

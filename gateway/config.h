@@ -94,6 +94,10 @@ struct config {
 	size_t		 cf_nlocals;
 	struct peer	*cf_peers;
 	size_t		 cf_npeers;
+	/* admin listener (plain HTTP, /status and /metrics); NULL address = none */
+	char		*cf_admin_address;
+	int		 cf_admin_port;
+	int		 cf_admin_allow_remote;	/* 1 = a non-loopback address is accepted */
 };
 
 /* Loads and validates FILE. On success returns a new config (free with config_free) and

@@ -28,4 +28,8 @@ extern const struct ctl_cmd ctl_cmds[];
 int ctl_registry_import(const struct config *cf, int argc, char **argv);
 int ctl_registry_stats(const struct config *cf, int argc, char **argv);
 
+/* Status command (ctl_status.c): prints the running hashid's per-peer table, fetched from
+ * its admin listener. Returns 0, or 1 when there is no admin section or no answer. */
+int ctl_status(const struct config *cf, int argc, char **argv);
+
 #endif

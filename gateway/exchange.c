@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/str.h"
 #include "gateway/http_server.h"
+#include "gateway/metrics.h"
 
 #define EXCHANGE_PULL_MAX	(256 * 1024)
 
@@ -61,6 +62,34 @@ exchange_relates_to(const struct exchange *ex)
 	return wsa != NULL ? wsa->wa_message_id : NULL;
 }
 
+/* Counts the answer in the metrics by transaction, endpoint and outcome. */
+static void
+exchange_count(const struct exchange *ex, enum metrics_outcome o)
+{
+	static const char *const ep[] = { "xds", "ig", "xca" };
+
+	(void)metrics_request(ex->ex_gw->gw_metrics, ex->ex_action != NULL ?
+	    action_txn_name(ex->ex_action->ae_txn) : "none",
+	    (unsigned)ex->ex_ep < 3 ? ep[ex->ex_ep] : "other", o);
+}
+
+/* The outcome is the status attribute of the payload's root element, the first
+ * ResponseStatusType in the text (ebRS and IHE's PartialSuccess share the suffix). */
+static enum metrics_outcome
+exchange_outcome(const char *payload)
+{
+	const char *p = strstr(payload, "ResponseStatusType:");
+
+	if (p == NULL)
+		return MO_SUCCESS;	/* e.g. an answer without a status: counted as served */
+	p += strlen("ResponseStatusType:");
+	if (str_has_prefix(p, "PartialSuccess"))
+		return MO_PARTIAL;
+	if (str_has_prefix(p, "Failure"))
+		return MO_FAILURE;
+	return MO_SUCCESS;
+}
+
 /* Sends a complete envelope ENV with HTTP STATUS; the content type carries ACTION. */
 static void
 exchange_send(struct exchange *ex, int status, const char *action, struct strbuf *env)
@@ -92,6 +121,7 @@ exchange_reply_fault(struct exchange *ex, const struct soap_fault *f)
 	if (relates_to == NULL && f->sf_message_id[0] != '\0')
 		relates_to = f->sf_message_id;
 	soap_build_fault(&env, f, relates_to);
+	exchange_count(ex, MO_FAULT);
 	exchange_send(ex, soap_fault_http_status(f), ACTION_WSA_SOAP_FAULT, &env);
 }
 
@@ -115,6 +145,7 @@ exchange_reply_payload(struct exchange *ex, char *payload)
 		exchange_reply_internal(ex, "the gateway could not build its answer");
 		return;
 	}
+	exchange_count(ex, exchange_outcome(payload));
 	soap_build_response(&env, action, exchange_relates_to(ex), payload);
 	free(payload);
 	exchange_send(ex, 200, action, &env);
@@ -165,6 +196,7 @@ exchange_reply_stream(struct exchange *ex, struct body_source *src)
 	}
 	es->es_ex = ex;
 	es->es_src = src;
+	exchange_count(ex, MO_SUCCESS);	/* a streamed retrieve: documents are coming */
 	http_req_set_cancel(ex->ex_req, NULL, NULL);
 	if (http_reply_stream(ex->ex_req, 200, src->bs_content_type, exchange_stream_pull,
 	    exchange_stream_done, es) == -1) {

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -11,6 +12,7 @@
 #include "crypto/tls.h"
 #include "gateway/gw.h"
 #include "gateway/identity.h"
+#include "gateway/metrics.h"
 
 struct fanout {
 	struct gw		*fo_gw;
@@ -22,6 +24,7 @@ struct fanout {
 	fanout_done_fn		 fo_done;
 	void			*fo_arg;
 	int			 fo_finished;
+	int			 fo_started;	/* every leg counted in flight in the metrics */
 };
 
 struct fanout *
@@ -92,6 +95,23 @@ fanout_verify_peer(SSL *ssl, void *arg)
 	return ok;
 }
 
+/* Counts the end of LEG's call in the per-peer metrics (begun in fanout_start). */
+static void
+fanout_metric(struct fanout_leg *leg, enum metrics_peer_outcome o, long ms, const char *what)
+{
+	struct metrics_peer *mp = metrics_peer(leg->fl_fo->fo_gw->gw_metrics,
+	    leg->fl_peer->pr_name, leg->fl_peer->pr_hcid);
+	char buf[64];
+
+	if (o == MPO_OK && leg->fl_status != 200) {
+		/* a SOAP fault or an odd status: the peer answered, but not with results */
+		snprintf(buf, sizeof(buf), "HTTP status %d", leg->fl_status);
+		o = MPO_ERROR;
+		what = buf;
+	}
+	metrics_peer_end(mp, o, (double)ms, (long long)time(NULL), what);
+}
+
 static void
 fanout_finish(struct fanout *fo)
 {
@@ -129,6 +149,9 @@ fanout_on_done(void *arg, const struct http_result *r)
 			leg->fl_err = HTTP_ERR_INTERNAL;
 		}
 	}
+	fanout_metric(leg, leg->fl_state == LEG_DONE ? MPO_OK : leg->fl_err ==
+	    HTTP_ERR_TIMEOUT ? MPO_TIMEOUT : MPO_ERROR, r->hr_elapsed_ms,
+	    http_err_str(leg->fl_err));
 	if (--fo->fo_open == 0 && fo->fo_timer != NULL)
 		fanout_finish(fo);
 }
@@ -150,6 +173,7 @@ fanout_on_timer(evutil_socket_t fd, short what, void *arg)
 			http_call_cancel(leg->fl_call);
 		leg->fl_call = NULL;
 		leg->fl_state = LEG_TIMEOUT;
+		fanout_metric(leg, MPO_TIMEOUT, fo->fo_deadline_ms, "no answer by the deadline");
 		log_info("fanout: %s: no answer by the deadline", leg->fl_peer->pr_name);
 	}
 	fo->fo_open = 0;
@@ -167,6 +191,10 @@ fanout_start(struct fanout *fo)
 	co.co_on_done = fanout_on_done;
 	co.co_verify_peer = fanout_verify_peer;
 	fo->fo_open = fo->fo_n;
+	fo->fo_started = 1;
+	for (i = 0; i < fo->fo_n; i++)
+		metrics_peer_begin(metrics_peer(fo->fo_gw->gw_metrics, fo->fo_leg[i]->fl_peer->pr_name,
+		    fo->fo_leg[i]->fl_peer->pr_hcid));
 	for (i = 0; i < fo->fo_n; i++) {
 		struct fanout_leg *leg = fo->fo_leg[i];
 
@@ -177,6 +205,7 @@ fanout_start(struct fanout *fo)
 		else if (leg->fl_call == NULL) {
 			leg->fl_state = LEG_FAILED;
 			leg->fl_err = HTTP_ERR_INTERNAL;
+			fanout_metric(leg, MPO_ERROR, 0, http_err_str(leg->fl_err));
 			fo->fo_open--;
 		}
 	}
@@ -231,6 +260,8 @@ fanout_free(struct fanout *fo)
 	for (i = 0; i < fo->fo_n; i++) {
 		struct fanout_leg *leg = fo->fo_leg[i];
 
+		if (fo->fo_started && leg->fl_state == LEG_PENDING)
+			fanout_metric(leg, MPO_ERROR, 0, "abandoned");	/* keep in_flight right */
 		if (leg->fl_call != NULL)
 			http_call_cancel(leg->fl_call);
 		free(leg->fl_url);

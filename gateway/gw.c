@@ -10,9 +10,11 @@
 
 #include "common/log.h"
 #include "crypto/tls.h"
+#include "gateway/admin.h"
 #include "gateway/dispatch.h"
 #include "gateway/http_client.h"
 #include "gateway/http_server.h"
+#include "gateway/metrics.h"
 #include "gateway/registry.h"
 
 #define GW_DRAIN_CHECK_MS	100
@@ -179,7 +181,8 @@ gw_new(struct config *cf)
 		return NULL;
 	}
 	gw_soap_limits(cf, &gw->gw_limits);
-	if ((gw->gw_base = event_base_new()) == NULL)
+	gw->gw_started = gw_now_ms() / 1000;
+	if ((gw->gw_base = event_base_new()) == NULL || (gw->gw_metrics = metrics_new()) == NULL)
 		goto fail;
 	gw->gw_server_tls = tls_server_ctx_new(cf->cf_tls_cert, cf->cf_tls_key, cf->cf_tls_ca,
 	    cf->cf_tls_allow_12);
@@ -204,6 +207,8 @@ gw_new(struct config *cf)
 	if ((gw->gw_client = http_client_new(gw->gw_base, gw->gw_client_tls, &co)) == NULL)
 		goto fail;
 	if ((gw->gw_registry = gw_registry_open(gw, cf)) == NULL)
+		goto fail;
+	if (cf->cf_admin_address != NULL && (gw->gw_admin = admin_new(gw)) == NULL)
 		goto fail;
 	if (gw_setup_signals(gw) == -1)
 		goto fail;
@@ -233,6 +238,7 @@ gw_free(struct gw *gw)
 		event_free(gw->gw_ev_hup);
 	if (gw->gw_ev_drain != NULL)
 		event_free(gw->gw_ev_drain);
+	admin_free(gw->gw_admin);
 	http_server_free(gw->gw_http);
 	registry_free(gw->gw_registry);
 	http_client_free(gw->gw_client);
@@ -240,6 +246,7 @@ gw_free(struct gw *gw)
 	SSL_CTX_free(gw->gw_client_tls);
 	if (gw->gw_base != NULL)
 		event_base_free(gw->gw_base);
+	metrics_free(gw->gw_metrics);
 	gw_conf_put(gw->gw_conf);
 	free(gw);
 }

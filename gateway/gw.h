@@ -17,6 +17,8 @@ struct event;
 struct http_server;
 struct http_client;
 struct registry;
+struct metrics;
+struct admin;
 
 /* A configuration in use; freed when the last request holding it ends. */
 struct gw_conf {
@@ -39,11 +41,14 @@ struct gw {
 	struct event		*gw_ev_int;
 	struct event		*gw_ev_hup;
 	struct event		*gw_ev_drain;
+	struct metrics		*gw_metrics;	/* what the admin listener reports */
+	struct admin		*gw_admin;	/* NULL when no admin section */
+	long long		 gw_started;	/* monotonic seconds at start */
 };
 
 /* Builds everything from CF (takes ownership) on a new event base: TLS contexts, the
  * registry backend (opened here, i.e. after any fork), the HTTP server listening on every
- * configured address and the client. Returns NULL after logging why. */
+ * configured address, the client, the metrics and the admin listener if configured. Returns NULL after logging why. */
 struct gw *gw_new(struct config *cf);
 
 /* Fills LIM with the SOAP parsing limits and tolerances configured in CF. */

@@ -19,6 +19,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "load every ProvideAndRegister file of DIR into the embedded registry" },
 	{ { "registry", "stats", NULL }, 0, 0, 1, ctl_registry_stats, "",
 	    "count the objects in the embedded registry" },
+	{ { "status", NULL }, 0, 0, 1, ctl_status, "",
+	    "show the running hashid's peers (calls, errors, latency) from its admin listener" },
 	{ { NULL }, 0, 0, 0, NULL, NULL, NULL }
 };
 
