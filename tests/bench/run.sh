@@ -18,12 +18,23 @@
 #   5. one BENCH_RETRIEVE_MIB (64) MiB document submitted with ITI-41 (MTOM) and retrieved
 #      with ITI-43 (MTOM) at /xds as a local system: seconds, MB/s, hashid's peak RSS
 #      (VmHWM, reset before each step through /proc/PID/clear_refs where the kernel allows).
+#   6. initiating gateway: a second hashid (shimane) whose only peer is the first one,
+#      queried at its /ig as a local system, same load as 2: req/s, p50, p99, ratio to 2.
+#   7. nginx (Debian package; apt-get installed when missing and root, else skipped) as a
+#      plain TLS reverse proxy in front of the same /xca (no client certificate asked of the
+#      driver; shimane-gw's certificate toward hashid, keep-alive upstream), same load; the
+#      ratio initiating gateway / nginx has the issue-3 target >= 0.5. nginx runs from a
+#      config in the temp dir as a non-daemon child and is stopped at the end of the step.
+#   8. fan-out latency: a third hashid (tottori) at /ig with 1 peer, then with 8 peers (eight
+#      more hashids, small regions of BENCH_FAN_PATIENTS (200) patients each, T0001 mapped
+#      to patient 1 of each), one connection, sequential queries for BENCH_FAN_SECONDS (3) s;
+#      p50/p99 for 1 and 8 peers, target 8/1 < 2. Then the peak RSS (VmHWM) of each hashid.
 #
 # The load driver is tests/bench/load.c (hashi-load), built here into $BUILD/bench: wrk and
 # h2load cannot present a TLS client certificate, and hashid answers nobody without one.
 # Needs the libevent/OpenSSL development packages `make` already needs, plus curl.
 # Everything runs in a temp dir that is removed at the end (HASHI_KEEP=1 keeps it); total
-# time is about 40 s with the defaults on 2 cores.
+# time is about 80 s with the defaults on 2 cores.
 set -u
 HASHI_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$HASHI_ROOT/tests/integ/lib.sh"
@@ -77,7 +88,7 @@ printf 'Hashi bench: %s, %s CPU(s), %s, %s\n' "$(basename "$BUILD_DIR")" "$(npro
     "$(uname -r)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # ---------------------------------------------------------------------------------------
-step 1/6 "load driver (tests/bench/load.c)"
+step 1/9 "load driver (tests/bench/load.c)"
 if [ ! -x "$LOAD" ] || [ -n "$(find "$BENCH/load.c" -newer "$LOAD")" ]; then
 	mkdir -p "$BUILD_DIR/bench"
 	# shellcheck disable=SC2046
@@ -92,10 +103,11 @@ fi
 say "(wrk and h2load cannot present a TLS client certificate, which hashid requires)"
 
 # ---------------------------------------------------------------------------------------
-step 2/6 "PKI, configuration, $N synthetic patients, hashictl registry import"
+step 2/9 "PKI, configuration, $N synthetic patients, hashictl registry import"
 mk_tmp
 T=$HASHI_TMP
-mk_pki okayama-gw shimane-gw okayama-ehr
+mk_pki okayama-gw shimane-gw okayama-ehr shimane-ehr nginx-proxy tottori-gw tottori-ehr \
+    f1-gw f2-gw f3-gw f4-gw f5-gw f6-gw f7-gw f8-gw
 P=$(free_port) || die "no free port"
 PEERPORT=$(free_port) || die "no free port"
 region_info okayama
@@ -124,7 +136,7 @@ say "imported $NSUB submissions ($NDOCS documents) in $IMP_S s: $IMP_PPS patient
 say "registry on disk: $(du -sh "$T/okayama-gw.state" | cut -f1) (LMDB, $(df -T "$T" | awk 'NR == 2 { print $2 }'))"
 
 # ---------------------------------------------------------------------------------------
-step 3/6 "hashid"
+step 3/9 "hashid"
 start_hashid okayama-gw "$CONF" shimane-gw || die "hashid did not start (log: $T/okayama-gw.log)"
 HPID=$(pid_of okayama-gw)
 say "pid $HPID on 127.0.0.1:$P, VmRSS $(proc_kb "$HPID" VmRSS) kB"
@@ -178,7 +190,7 @@ report() {
 }
 
 # ---------------------------------------------------------------------------------------
-step 4/6 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
+step 4/9 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
 Q=$(run_load query "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 "$CONNS" "$SECS")
 report "$Q"
 Q1=$(run_load query1 "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 1 2)
@@ -189,7 +201,7 @@ if [ "$(calc "$(field p50_ms "$Q1") >= 35")" = 1 ]; then
 	say "NOTE: $NAGLE"
 fi
 
-step 5/6 "baselines: SOAP fault (no registry work), then new TLS connections"
+step 5/9 "baselines: SOAP fault (no registry work), then new TLS connections"
 F=$(run_load fault "$T/fault.tpl" "$CTF" "$FCODE" ActionNotSupported 1 "$CONNS" "$SECS")
 report "$F"
 HS_SECS=$(calc "$SECS / 2")
@@ -198,7 +210,7 @@ report "$H"
 say "after the load runs: $(mem "$HPID")"
 
 # ---------------------------------------------------------------------------------------
-step 6/6 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
+step 6/9 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
 # reset_hwm: VmHWM := VmRSS (Linux clear_refs 5); prints "reset" or "not reset".
 reset_hwm() {
 	if (echo 5 >"/proc/$HPID/clear_refs") 2>/dev/null; then echo reset; else echo "not reset"; fi
@@ -247,6 +259,265 @@ say "        now $(mem "$HPID")"
 [ "$SAME" = identical ] || die "the retrieved document differs from the submitted one"
 rm -f "$T/big.bin" "$T/pnr.body" "$T/r43.body" "$doc"
 
+# load_at NAME HOST:PORT PATH CLIENT TEMPLATE MATCH CONNS SECONDS NPATIENTS PREFIX PID: like
+# run_load, keep-alive, for any endpoint: CLIENT is the certificate the driver presents,
+# PID the process whose CPU time is added as cpu_s= (the gateway under test).
+load_at() {
+	_la_c0=$(cpu_ticks "${11}")
+	_la_out=$("$LOAD" -u "$2" -P "$3" -t "$CT38" -b "$5" -C "$PKI/$4.crt" -K "$PKI/$4.key" \
+	    -A "$PKI/ca.crt" -c "$7" -d "$8" -k 1 -n "$9" -x "${10}" -s 200 -m "$6" 2>"$T/load-$1.err")
+	_la_rc=$?
+	_la_c1=$(cpu_ticks "${11}")
+	if [ "$_la_rc" -ne 0 ] || [ -z "$_la_out" ]; then
+		cat "$T/load-$1.err" >&2
+		die "hashi-load $1 failed (status $_la_rc)"
+	fi
+	[ -s "$T/load-$1.err" ] && sed 's/^/  | /' "$T/load-$1.err" | head -n 5 >&2
+	printf '%s cpu_s=%s\n' "$_la_out" "$(calc "($_la_c1 - $_la_c0) / $TCK")"
+}
+# good_or_die NAME LINE: a run where not every response was the expected one cannot be used.
+good_or_die() {
+	[ -n "$2" ] || die "$1: no figures (see the messages above)"
+	if [ "$(field good "$2")" -lt 1 ] || [ "$(field bad "$2")" -ne 0 ] || [ "$(field errors "$2")" -ne 0 ]; then
+		die "$1: $(field bad "$2") unexpected responses, $(field errors "$2") errors (see $T/*.log)"
+	fi
+}
+# verdict OK: "met" or "NOT met".
+verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "NOT met"; fi; }
+SUCCESS='ResponseStatusType:Success'
+
+# ---------------------------------------------------------------------------------------
+step 7/9 "initiating gateway: ITI-38 via shimane's /ig (its only peer: okayama-gw), $CONNS conns, $SECS s"
+# shimane-gw is already okayama-gw's configured peer; as an initiating gateway it passes the
+# okayama patient ids through unchanged (same assigning authority as the peer's).
+write_config shimane-gw "$PEERPORT" shimane local=shimane-ehr peer=okayama-gw@okayama:"$P" \
+    limits.max_connections=4096 timeouts.request=30s timeouts.read=30s
+start_hashid shimane-gw "$(config_of shimane-gw)" shimane-ehr || die "initiating hashid did not start (log: $T/shimane-gw.log)"
+IGPID=$(pid_of shimane-gw)
+sed -e "s|@TO@|https://127.0.0.1:$PEERPORT/ig|" -e "s|@AA@|$AA|" \
+    -e 's|@ACTION@|urn:ihe:iti:2007:CrossGatewayQuery|' "$BENCH/iti38-find.xml" >"$T/qig.tpl"
+sed -e 's/{{PATIENT}}/P0001/' -e 's/{{MESSAGE_ID}}/urn:uuid:6861736b-0000-4000-8000-000000000003/' "$T/qig.tpl" >"$T/qig.xml"
+code=$(soap_post_ct "https://127.0.0.1:$PEERPORT/ig" shimane-ehr "$CT38" "$T/qig.xml" "$T/rig.xml")
+ndoc=$(xpath "$T/rig.xml" "count(//*[local-name()='ExtrinsicObject'])")
+# P0001 has the step 6 document too
+if [ "$code" != 200 ] || ! grep -q "$SUCCESS" "$T/rig.xml" || [ "$ndoc" != "$((want + 1))" ]; then
+	head -c 2000 "$T/rig.xml" >&2
+	die "ITI-38 via /ig check: HTTP $code, $ndoc documents (expected 200, Success, $((want + 1)))"
+fi
+say "check: P0001 via /ig -> HTTP 200 Success, $ndoc documents"
+OKCPU0=$(cpu_ticks "$HPID")
+IG=$(load_at ig "127.0.0.1:$PEERPORT" /ig shimane-ehr "$T/qig.tpl" "$SUCCESS" "$CONNS" "$SECS" "$N" P "$IGPID")
+OKCPU1=$(cpu_ticks "$HPID")
+good_or_die "ITI-38 via /ig" "$IG"
+report "$IG"
+say "(responding okayama-gw CPU in that run: $(calc "($OKCPU1 - $OKCPU0) / $TCK") s)"
+
+# ---------------------------------------------------------------------------------------
+step 8/9 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
+NG=
+NGINX_NOTE=
+NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
+if [ -z "$NGINX" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	say "nginx missing: apt-get install nginx"
+	# policy-rc.d-less hosts would start the packaged service: nothing here needs it
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >"$T/apt.log" 2>&1 ||
+	    say "apt-get install nginx failed (see $T/apt.log)"
+	NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
+fi
+if [ -z "$NGINX" ]; then
+	NGINX_NOTE="nginx not installed (and not root to apt-get it): skipped"
+	say "$NGINX_NOTE"
+else
+	NGPORT=$(free_port) || die "no free port"
+	NGD=$T/nginx
+	mkdir -p "$NGD/tmp"
+	# a plain TLS reverse proxy: no client certificate asked of the driver; toward hashid
+	# it presents shimane-gw's (a configured peer) and keeps upstream connections alive
+	cat >"$NGD/nginx.conf" <<NGX
+daemon off;
+master_process on;
+worker_processes auto;
+pid $NGD/nginx.pid;
+error_log $NGD/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $NGD/tmp/body;
+	proxy_temp_path $NGD/tmp/proxy;
+	fastcgi_temp_path $NGD/tmp/fastcgi;
+	uwsgi_temp_path $NGD/tmp/uwsgi;
+	scgi_temp_path $NGD/tmp/scgi;
+	keepalive_requests 1000000;
+	keepalive_timeout 60s;
+	upstream hashi_xca {
+		server 127.0.0.1:$P;
+		keepalive 128;
+		keepalive_requests 1000000;
+	}
+	server {
+		listen 127.0.0.1:$NGPORT ssl;
+		ssl_certificate $PKI/nginx-proxy.crt;
+		ssl_certificate_key $PKI/nginx-proxy.key;
+		ssl_protocols TLSv1.3;
+		location /xca {
+			proxy_pass https://hashi_xca;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_ssl_certificate $PKI/shimane-gw.crt;
+			proxy_ssl_certificate_key $PKI/shimane-gw.key;
+			proxy_ssl_trusted_certificate $PKI/ca.crt;
+			proxy_ssl_verify on;
+			proxy_ssl_name localhost;
+			proxy_ssl_protocols TLSv1.3;
+			proxy_read_timeout 30s;
+		}
+	}
+}
+NGX
+	"$NGINX" -p "$NGD" -c "$NGD/nginx.conf" -e "$NGD/error.log" >"$NGD/stdout.log" 2>&1 &
+	NGPID=$!
+	add_cleanup "kill -TERM $NGPID 2>/dev/null; wait $NGPID 2>/dev/null"
+	i=0
+	while [ "$i" -lt 50 ] && ! tls_ready "$NGPORT"; do
+		kill -0 "$NGPID" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! tls_ready "$NGPORT"; then
+		cat "$NGD/error.log" "$NGD/stdout.log" >&2
+		die "nginx did not start on 127.0.0.1:$NGPORT"
+	fi
+	say "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), pid $NGPID, on 127.0.0.1:$NGPORT -> 127.0.0.1:$P/xca"
+	code=$(soap_post_ct "https://127.0.0.1:$NGPORT/xca" shimane-ehr "$CT38" "$T/q38.xml" "$T/rng.xml")
+	if [ "$code" != 200 ] || ! grep -q "$SUCCESS" "$T/rng.xml"; then
+		head -c 2000 "$T/rng.xml" >&2
+		cat "$NGD/error.log" >&2
+		die "ITI-38 through nginx check: HTTP $code"
+	fi
+	say "check: P0001 through nginx -> HTTP 200 Success"
+	NG=$(load_at nginx "127.0.0.1:$NGPORT" /xca shimane-ehr "$T/q38.tpl" "$SUCCESS" "$CONNS" "$SECS" "$N" P "$HPID")
+	good_or_die "ITI-38 through nginx" "$NG"
+	report "$NG"
+	NGCPU=0
+	for w in $NGPID $(pgrep -P "$NGPID"); do
+		NGCPU=$((NGCPU + $(cpu_ticks "$w")))
+	done
+	say "(nginx CPU, master + workers, whole life: $(calc "$NGCPU / $TCK") s; the hashid CPU above is okayama-gw's)"
+	kill -TERM "$NGPID" 2>/dev/null
+	wait "$NGPID" 2>/dev/null
+fi
+
+# ---------------------------------------------------------------------------------------
+FAN_N=${BENCH_FAN_PATIENTS:-200}
+FAN_SECS=${BENCH_FAN_SECONDS:-3}
+step 9/9 "fan-out: tottori's /ig with 1 peer, then 8 peers ($FAN_N patients each), 1 connection, sequential"
+. "$HASHI_ROOT/tests/integ/lib_fanout.sh"
+FANS="f1 f2 f3 f4 f5 f6 f7 f8"
+# eight small regions (a copy of regions.tsv; the generator lends them tottori's place names)
+fo_regions "$T/gen" f1:2001:A f2:2002:B f3:2003:C f4:2004:D f5:2005:E f6:2006:F f7:2007:G \
+    f8:2008:H || die "fo_regions failed"
+PT=$(free_port) || die "no free port"
+PT1=$(free_port) || die "no free port"
+region_info tottori
+TAA=$R_AA
+t0=$(now)
+for r in $FANS; do
+	eval "P_$r=\$(free_port)" || die "no free port"
+	region_info "$r" || die "region $r"
+	eval "PFX_$r=\$R_PREFIX"
+done
+fport() { eval "echo \$P_$1"; }
+fpfx() { eval "echo \$PFX_$1"; }
+JOBS=
+for r in $FANS; do
+	(
+		sh "$T/gen/gen_demo_data.sh" "$T/data-$r" "$r" "$FAN_N" >"$T/gen-$r.log" 2>&1 || exit 1
+		write_config "$r-gw" "$(fport "$r")" "$r" peer=tottori-gw@tottori:"$PT" limits.max_connections=4096
+		hashictl "$(config_of "$r-gw")" registry import "$T/data-$r" >"$T/import-$r.log" 2>&1
+	) &
+	JOBS="$JOBS $!"
+	# two at a time: the host has few cores (and a bare wait would wait for the hashids)
+	case $r in f2 | f4 | f6 | f8) for j in $JOBS; do wait "$j"; done; JOBS= ;; esac
+done
+FAN_WANT=0
+for r in $FANS; do
+	[ "$(grep -c stored "$T/import-$r.log")" -eq "$FAN_N" ] || die "registry import $r failed (see $T/import-$r.log, $T/gen-$r.log)"
+	start_hashid "$r-gw" "$(config_of "$r-gw")" tottori-gw || die "$r-gw did not start (log: $T/$r-gw.log)"
+	FAN_WANT=$((FAN_WANT + $(awk -F '\t' -v p="$(fpfx "$r")0001" '$1 == p' "$T/data-$r/documents.tsv" | wc -l)))
+done
+t1=$(now)
+say "8 regions of $FAN_N patients generated, imported and started in $(calc "$t1 - $t0") s"
+F1WANT=$(awk -F '\t' -v p="$(fpfx f1)0001" '$1 == p' "$T/data-f1/documents.tsv" | wc -l)
+# fan1: T0001 mapped to f1's patient 1 only; tottori-gw: to patient 1 of each of the 8
+write_config tottori-gw "$PT1" tottori local=tottori-ehr peer=f1-gw@f1:"$(fport f1)" map=f1:T0001:"$(fpfx f1)0001"
+sed -e "s|$T/tottori-gw.state|$T/fan1.state|" "$(config_of tottori-gw)" >"$T/fan1.yaml"
+opts=
+for r in $FANS; do
+	opts="$opts peer=$r-gw@$r:$(fport "$r") map=$r:T0001:$(fpfx "$r")0001"
+done
+# shellcheck disable=SC2086
+write_config tottori-gw "$PT" tottori local=tottori-ehr $opts
+sed -e "s|@AA@|$TAA|" -e 's|@ACTION@|urn:ihe:iti:2007:CrossGatewayQuery|' "$BENCH/iti38-find.xml" >"$T/qfan.tpl"
+# fan_run NAME CONFIG PORT EXPECTED: starts the initiating gateway, checks one query, then
+# FAN_SECS s of sequential queries on one connection; prints the result line, sets FANPID.
+fan_run() {
+	start_hashid "$1" "$2" tottori-ehr >&2 || die "$1 did not start (log: $T/$1.log)"
+	FANPID=$(pid_of "$1")
+	sed -e "s|@TO@|https://127.0.0.1:$3/ig|" "$T/qfan.tpl" >"$T/qfan-$1.tpl"
+	sed -e 's/{{PATIENT}}/T0001/' -e 's/{{MESSAGE_ID}}/urn:uuid:6861736b-0000-4000-8000-000000000004/' \
+	    "$T/qfan-$1.tpl" >"$T/qfan-$1.xml"
+	_fr_code=$(soap_post_ct "https://127.0.0.1:$3/ig" tottori-ehr "$CT38" "$T/qfan-$1.xml" "$T/rfan-$1.xml")
+	_fr_n=$(xpath "$T/rfan-$1.xml" "count(//*[local-name()='ExtrinsicObject'])")
+	if [ "$_fr_code" != 200 ] || ! grep -q "$SUCCESS" "$T/rfan-$1.xml" || [ "$_fr_n" != "$4" ]; then
+		head -c 2000 "$T/rfan-$1.xml" >&2
+		die "$1 check: HTTP $_fr_code, $_fr_n documents (expected 200, Success, $4)"
+	fi
+	load_at "$1" "127.0.0.1:$3" /ig tottori-ehr "$T/qfan-$1.tpl" "$SUCCESS" 1 "$FAN_SECS" 1 T "$FANPID"
+}
+# fan_cpu: CPU ticks of the eight responding hashids so far.
+fan_cpu() {
+	_fc=0
+	for _fc_r in $FANS; do
+		_fc=$((_fc + $(cpu_ticks "$(pid_of "$_fc_r-gw")")))
+	done
+	echo "$_fc"
+}
+# fan_floor LINE RTICKS: "CPU per query: initiating X ms + responding Y ms; on NCPU cores >= Z ms"
+fan_floor() {
+	_ff_q=$(field requests "$1")
+	_ff_i=$(calc "$(field cpu_s "$1") * 1000 / $_ff_q")
+	_ff_r=$(calc "$2 * 1000 / $TCK / $_ff_q")
+	echo "CPU per query: initiating $_ff_i ms + responding $_ff_r ms, so >= $(calc "($_ff_i + $_ff_r) / $(nproc)") ms on $(nproc) cores"
+}
+FC0=$(fan_cpu)
+FAN1=$(fan_run fan1 "$T/fan1.yaml" "$PT1" "$F1WANT")
+FC1=$(fan_cpu)
+good_or_die "fan-out, 1 peer" "$FAN1"
+FAN1PID=$(pid_of fan1)
+say "1 peer ($F1WANT documents):"
+report "$FAN1"
+FLOOR1=$(fan_floor "$FAN1" $((FC1 - FC0)))
+say "$FLOOR1"
+FC2=$(fan_cpu)
+FAN8=$(fan_run tottori-gw "$(config_of tottori-gw)" "$PT" "$FAN_WANT")
+FC3=$(fan_cpu)
+good_or_die "fan-out, 8 peers" "$FAN8"
+FAN8PID=$(pid_of tottori-gw)
+say "8 peers ($FAN_WANT documents):"
+report "$FAN8"
+FLOOR8=$(fan_floor "$FAN8" $((FC3 - FC2)))
+say "$FLOOR8"
+
+# peak RSS of every hashid, before they stop
+HWM_OK=$(proc_kb "$HPID" VmHWM)
+HWM_IG=$(proc_kb "$IGPID" VmHWM)
+HWM_F1=$(proc_kb "$FAN1PID" VmHWM)
+HWM_F8=$(proc_kb "$FAN8PID" VmHWM)
+HWM_R=
+for r in $FANS; do
+	HWM_R="$HWM_R $(proc_kb "$(pid_of "$r-gw")" VmHWM)"
+done
+
 # ---------------------------------------------------------------------------------------
 stop_all
 QR=$(field rps "$Q")
@@ -272,6 +543,41 @@ printf ' %-44s %s\n' "throughput, query / fault" "$(calc "$QR / $FR") (meaningfu
 printf ' %-44s %s\n' "registry import (hashictl)" "$IMP_PPS patients/s, $IMP_DPS documents/s ($N in $IMP_S s)"
 printf ' %-44s %s\n' "ITI-41 submit $BIG_MIB MiB (MTOM)" "$S41 s, $MB41 MB/s, hashid VmHWM $HWM41 kB"
 printf ' %-44s %s\n' "ITI-43 retrieve $BIG_MIB MiB (MTOM)" "$S43 s, $MB43 MB/s, hashid VmHWM $HWM43B -> $HWM43 kB"
+echo "----------------------------------------------------------------------------------------------"
+printf ' %-44s %10s %9s %9s %11s\n' "ITI-38 via /ig initiating gw ($CONNS conns)" "$(field rps "$IG")" \
+    "$(field p50_ms "$IG")" "$(field p99_ms "$IG")" "$(calc "$(field cpu_s "$IG") * 100 / $(field seconds "$IG")")%"
+if [ -n "$NG" ]; then
+	printf ' %-44s %10s %9s %9s %11s\n' "ITI-38 /xca through nginx ($CONNS conns)*" "$(field rps "$NG")" \
+	    "$(field p50_ms "$NG")" "$(field p99_ms "$NG")" "$(calc "$(field cpu_s "$NG") * 100 / $(field seconds "$NG")")%"
+fi
+[ -n "$NG" ] && echo " * hashid CPU: the responding okayama-gw behind nginx; for the /ig rows: the initiating gateway"
+printf ' %-44s %10s %9s %9s %11s\n' "fan-out /ig, 1 peer (1 conn, sequential)" "$(field rps "$FAN1")" \
+    "$(field p50_ms "$FAN1")" "$(field p99_ms "$FAN1")" "$(calc "$(field cpu_s "$FAN1") * 100 / $(field seconds "$FAN1")")%"
+printf ' %-44s %10s %9s %9s %11s\n' "fan-out /ig, 8 peers (1 conn, sequential)" "$(field rps "$FAN8")" \
+    "$(field p50_ms "$FAN8")" "$(field p99_ms "$FAN8")" "$(calc "$(field cpu_s "$FAN8") * 100 / $(field seconds "$FAN8")")%"
+echo "----------------------------------------------------------------------------------------------"
+printf ' %-44s %-22s %-14s %s\n' "ratio" "figure" "target" "verdict"
+printf ' %-44s %-22s %-14s %s\n' "initiating gw / direct /xca, req/s" "$(calc "$(field rps "$IG") / $QR")" "-" "(cost of the extra hop)"
+if [ -n "$NG" ]; then
+	R_NG=$(calc "$(field rps "$IG") / $(field rps "$NG")")
+	printf ' %-44s %-22s %-14s %s\n' "initiating gw / nginx proxy, req/s" "$R_NG" ">= 0.5" "$(verdict "$(calc "$R_NG >= 0.5")")"
+	printf ' %-44s %-22s %-14s %s\n' "nginx proxy / direct /xca, req/s" "$(calc "$(field rps "$NG") / $QR")" "-" ""
+else
+	printf ' %-44s %-22s %-14s %s\n' "initiating gw / nginx proxy, req/s" "-" ">= 0.5" "not measured: $NGINX_NOTE"
+fi
+R_F50=$(calc "$(field p50_ms "$FAN8") / $(field p50_ms "$FAN1")")
+R_F99=$(calc "$(field p99_ms "$FAN8") / $(field p99_ms "$FAN1")")
+printf ' %-44s %-22s %-14s %s\n' "fan-out latency 8 peers / 1 peer, p50" "$R_F50" "< 2" "$(verdict "$(calc "$R_F50 < 2")")"
+printf ' %-44s %-22s %-14s %s\n' "fan-out latency 8 peers / 1 peer, p99" "$R_F99" "< 2" "$(verdict "$(calc "$R_F99 < 2")")"
+printf ' %-44s %s\n' "fan-out, 1 peer" "$FLOOR1"
+printf ' %-44s %s\n' "fan-out, 8 peers" "$FLOOR8"
+echo "  (all nine hashids and the driver share this host's cores: 8-peer latency here includes"
+echo "   waiting for CPU, which peers on their own hosts would not)"
+echo "----------------------------------------------------------------------------------------------"
+printf ' %-44s %s\n' "peak RSS (VmHWM) okayama-gw (responding)" "$HWM_OK kB since the HWM $R1 before ITI-43 (ITI-41 peak $HWM41 kB)"
+printf ' %-44s %s\n' "peak RSS shimane-gw (initiating, 1 peer)" "$HWM_IG kB"
+printf ' %-44s %s\n' "peak RSS fan1 / tottori-gw (IG 1 / 8 peers)" "$HWM_F1 / $HWM_F8 kB"
+printf ' %-44s %s\n' "peak RSS f1..f8-gw (responding, $FAN_N pat.)" "$(echo "${HWM_R# }" | tr ' ' '/') kB"
 [ -n "$NAGLE" ] && printf ' NOTE: %s\n' "$NAGLE"
 echo "=============================================================================================="
 exit 0
