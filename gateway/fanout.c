@@ -123,6 +123,64 @@ fanout_finish(struct fanout *fo)
 	fo->fo_done(fo, fo->fo_arg);
 }
 
+void
+fanout_leg_stream(struct fanout_leg *leg, const struct fanout_stream *fs)
+{
+	leg->fl_stream = fs;
+}
+
+void
+fanout_leg_settle(struct fanout_leg *leg)
+{
+	struct fanout *fo = leg->fl_fo;
+
+	if (leg->fl_state != LEG_PENDING || leg->fl_stream == NULL)
+		return;
+	leg->fl_state = LEG_DONE;
+	leg->fl_settled = 1;
+	/* DONE must not run from inside the caller's stream callback: the timer runs it */
+	if (--fo->fo_open == 0 && fo->fo_timer != NULL && !fo->fo_finished)
+		event_active(fo->fo_timer, EV_TIMEOUT, 0);
+}
+
+void
+fanout_leg_pause(struct fanout_leg *leg, int paused)
+{
+	if (leg->fl_call != NULL)
+		http_call_pause(leg->fl_call, paused);
+}
+
+static void
+fanout_on_headers(void *arg, int status, const char *content_type)
+{
+	struct fanout_leg *leg = arg;
+
+	leg->fl_status = status;
+	free(leg->fl_content_type);
+	leg->fl_content_type = str_dup(content_type ? content_type : "");
+	if (leg->fl_stream->fs_headers != NULL)
+		leg->fl_stream->fs_headers(leg);
+}
+
+static void
+fanout_on_data(void *arg, const uint8_t *data, size_t len)
+{
+	struct fanout_leg *leg = arg;
+
+	leg->fl_stream->fs_data(leg, data, len);
+}
+
+/* The end of a settled leg's call: only the metrics and the caller care. */
+static void
+fanout_settled_end(struct fanout_leg *leg, const struct http_result *r)
+{
+	fanout_metric(leg, r->hr_error == HTTP_OK ? MPO_OK : r->hr_error ==
+	    HTTP_ERR_TIMEOUT ? MPO_TIMEOUT : MPO_ERROR, r->hr_elapsed_ms,
+	    http_err_str(r->hr_error));
+	if (leg->fl_stream->fs_end != NULL)
+		leg->fl_stream->fs_end(leg, r->hr_error);
+}
+
 static void
 fanout_on_done(void *arg, const struct http_result *r)
 {
@@ -131,6 +189,10 @@ fanout_on_done(void *arg, const struct http_result *r)
 
 	leg->fl_call = NULL;
 	leg->fl_ms = r->hr_elapsed_ms;
+	if (leg->fl_settled) {
+		fanout_settled_end(leg, r);
+		return;
+	}
 	if (r->hr_error != HTTP_OK) {
 		leg->fl_state = LEG_FAILED;
 		leg->fl_err = r->hr_error;
@@ -139,12 +201,15 @@ fanout_on_done(void *arg, const struct http_result *r)
 	} else {
 		leg->fl_state = LEG_DONE;
 		leg->fl_status = r->hr_status;
+		free(leg->fl_content_type);
 		leg->fl_content_type = str_dup(r->hr_content_type ? r->hr_content_type : "");
-		if (r->hr_len > 0 && (leg->fl_body = malloc(r->hr_len)) != NULL) {
+		if (r->hr_body != NULL && r->hr_len > 0 &&
+		    (leg->fl_body = malloc(r->hr_len)) != NULL) {
 			memcpy(leg->fl_body, r->hr_body, r->hr_len);
 			leg->fl_len = r->hr_len;
 		}
-		if ((r->hr_len > 0 && leg->fl_body == NULL) || leg->fl_content_type == NULL) {
+		if ((r->hr_body != NULL && r->hr_len > 0 && leg->fl_body == NULL) ||
+		    leg->fl_content_type == NULL) {
 			leg->fl_state = LEG_FAILED;
 			leg->fl_err = HTTP_ERR_INTERNAL;
 		}
@@ -183,13 +248,16 @@ fanout_on_timer(evutil_socket_t fd, short what, void *arg)
 void
 fanout_start(struct fanout *fo)
 {
-	struct http_call_opts co;
+	struct http_call_opts co, cs;
 	struct timeval tv;
 	size_t i;
 
 	memset(&co, 0, sizeof(co));
 	co.co_on_done = fanout_on_done;
 	co.co_verify_peer = fanout_verify_peer;
+	cs = co;
+	cs.co_on_headers = fanout_on_headers;
+	cs.co_on_data = fanout_on_data;
 	fo->fo_open = fo->fo_n;
 	fo->fo_started = 1;
 	for (i = 0; i < fo->fo_n; i++)
@@ -199,7 +267,8 @@ fanout_start(struct fanout *fo)
 		struct fanout_leg *leg = fo->fo_leg[i];
 
 		leg->fl_call = http_client_post(fo->fo_gw->gw_client, leg->fl_url,
-		    leg->fl_ctype_out, (const uint8_t *)leg->fl_req, leg->fl_reqlen, &co, leg);
+		    leg->fl_ctype_out, (const uint8_t *)leg->fl_req, leg->fl_reqlen,
+		    leg->fl_stream != NULL ? &cs : &co, leg);
 		if (leg->fl_state != LEG_PENDING)
 			leg->fl_call = NULL;	/* finished already: the handle is gone */
 		else if (leg->fl_call == NULL) {
@@ -260,7 +329,8 @@ fanout_free(struct fanout *fo)
 	for (i = 0; i < fo->fo_n; i++) {
 		struct fanout_leg *leg = fo->fo_leg[i];
 
-		if (fo->fo_started && leg->fl_state == LEG_PENDING)
+		if (fo->fo_started && (leg->fl_state == LEG_PENDING ||
+		    (leg->fl_settled && leg->fl_call != NULL)))
 			fanout_metric(leg, MPO_ERROR, 0, "abandoned");	/* keep in_flight right */
 		if (leg->fl_call != NULL)
 			http_call_cancel(leg->fl_call);

@@ -41,6 +41,8 @@ struct fanout_leg {
 	char			*fl_ctype_out;
 	char			*fl_req;
 	size_t			 fl_reqlen;
+	const struct fanout_stream *fl_stream;
+	int			 fl_settled;
 };
 
 typedef void (*fanout_done_fn)(struct fanout *fo, void *arg);
@@ -52,6 +54,31 @@ struct fanout *fanout_new(struct gw *gw, int deadline_ms, fanout_done_fn done, v
  * stored in the leg. Returns the leg, or NULL on allocation failure (BODY is freed). */
 struct fanout_leg *fanout_add(struct fanout *fo, const struct peer *peer, const char *url,
     const char *content_type, char *body, size_t len, void *user);
+
+/* Streaming legs: the response body is handed to the caller piece by piece and never
+ * buffered by the fan-out (fl_body stays NULL unless the caller sets it, with malloc'd
+ * bytes the fan-out then frees). Each callback runs from the event loop; fanout functions
+ * other than fanout_free may be called from them. */
+struct fanout_stream {
+	/* The response head arrived (fl_status and fl_content_type are set before). */
+	void	(*fs_headers)(struct fanout_leg *leg);
+	/* A piece of the body, valid during the call only. */
+	void	(*fs_data)(struct fanout_leg *leg, const uint8_t *data, size_t len);
+	/* The call of a settled leg ended: ERR is HTTP_OK when the body is complete. */
+	void	(*fs_end)(struct fanout_leg *leg, enum http_err err);
+};
+
+/* Makes LEG (not yet started) a streaming leg calling FS (borrowed, e.g. static). */
+void fanout_leg_stream(struct fanout_leg *leg, const struct fanout_stream *fs);
+
+/* Counts the pending streaming LEG as answered (LEG_DONE) although its body is still
+ * coming: the deadline no longer applies to it, and DONE runs (from the loop) once every
+ * leg is answered. The call goes on; its end is reported by fs_end. */
+void fanout_leg_settle(struct fanout_leg *leg);
+
+/* Stops (PAUSED != 0) or resumes reading LEG's response (http_call_pause); no-op once
+ * its call ended. */
+void fanout_leg_pause(struct fanout_leg *leg, int paused);
 
 /* Sends every leg. DONE runs later from the event loop (also when there are no legs). */
 void fanout_start(struct fanout *fo);

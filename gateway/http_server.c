@@ -52,6 +52,7 @@ struct http_req {
 	void			*rq_arg;
 	struct evbuffer		*rq_chunk;
 	struct event		*rq_wake;
+	int			 rq_finishing;	/* the body ended: no more pulls */
 };
 
 /* Counts live connections. A connection ends when libevent frees its SSL, which can
@@ -594,6 +595,12 @@ http_stream_finish(struct http_req *rq)
 
 	/* evhttp's end-of-reply callback must run only once everything is written. */
 	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	rq->rq_finishing = 1;
+	/* When the pump ran from a wake, a write callback of an earlier chunk may still be
+	 * due: evhttp would take it for the end of the reply with bytes still queued and then
+	 * stop writing. So the reply ends from http_stream_more once the output is empty. */
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
 	evhttp_send_reply_end(rq->rq_er);	/* -> http_req_complete, maybe at once */
 }
 
@@ -608,7 +615,7 @@ http_stream_pump(struct http_req *rq)
 	size_t n;
 	int r;
 
-	if (rq->rq_state != HREQ_STREAMING || rq->rq_evcon == NULL)
+	if (rq->rq_state != HREQ_STREAMING || rq->rq_evcon == NULL || rq->rq_finishing)
 		return;
 	out = bufferevent_get_output(evhttp_connection_get_bufferevent(rq->rq_evcon));
 	while (evbuffer_get_length(out) < HTTP_STREAM_LOWAT) {
@@ -635,8 +642,15 @@ http_stream_pump(struct http_req *rq)
 static void
 http_stream_more(struct evhttp_connection *evcon, void *arg)
 {
-	(void)evcon;
-	http_stream_pump(arg);
+	struct http_req *rq = arg;
+
+	if (rq->rq_finishing) {
+		if (evbuffer_get_length(bufferevent_get_output(
+		    evhttp_connection_get_bufferevent(evcon))) == 0)
+			evhttp_send_reply_end(rq->rq_er);	/* -> http_req_complete */
+		return;
+	}
+	http_stream_pump(rq);
 }
 
 static void

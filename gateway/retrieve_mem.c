@@ -19,6 +19,7 @@ struct mem_doc {
 	size_t		 md_sent;
 	char		*md_mime;
 	char		 md_cid[32];
+	int		 md_ref;	/* bytes relayed by the caller, not ours */
 };
 
 enum mem_phase { MEM_ROOT = 0, MEM_HEADER, MEM_BYTES, MEM_END };
@@ -35,6 +36,7 @@ struct retrieve_mem {
 	char		 *rm_root;
 	size_t		  rm_next;
 	enum mem_phase	  rm_phase;
+	int		  rm_open;	/* no closing delimiter: the caller adds parts */
 };
 
 struct retrieve_mem *
@@ -105,9 +107,10 @@ mem_empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-int
-retrieve_mem_add(struct retrieve_mem *rm, struct soap_msg *msg, const xmlNode *dr,
-    const char *home)
+/* Adds DR: with its bytes from MSG, or as a reference (MSG NULL) relayed by the caller. */
+static int
+mem_add(struct retrieve_mem *rm, struct soap_msg *msg, const xmlNode *dr,
+    const char *home, const char **cidp)
 {
 	char *repo = xml_text(xml_child(dr, NS_XDSB, "RepositoryUniqueId"));
 	char *uid = xml_text(xml_child(dr, NS_XDSB, "DocumentUniqueId"));
@@ -126,12 +129,16 @@ retrieve_mem_add(struct retrieve_mem *rm, struct soap_msg *msg, const xmlNode *d
 	}
 	d = &rm->rm_doc[rm->rm_ndoc];
 	memset(d, 0, sizeof(*d));
-	if (mem_empty(repo) || mem_empty(uid) || mem_empty(mime) || soap_element_bytes(msg,
-	    xml_child(dr, NS_XDSB, "Document"), &d->md_data, &d->md_len) == -1) {
+	if (mem_empty(repo) || mem_empty(uid) || mem_empty(mime) || (msg != NULL &&
+	    soap_element_bytes(msg, xml_child(dr, NS_XDSB, "Document"), &d->md_data,
+	    &d->md_len) == -1)) {
 		ret = 1;
 		goto done;
 	}
 	snprintf(d->md_cid, sizeof(d->md_cid), "doc%zu@hashi", rm->rm_ndoc + 1);
+	d->md_ref = msg == NULL;
+	if (cidp != NULL)
+		*cidp = d->md_cid;
 	d->md_mime = mime;
 	mime = NULL;
 	rm->rm_ndoc++;
@@ -153,6 +160,37 @@ done:
 	return ret;
 }
 
+int
+retrieve_mem_add(struct retrieve_mem *rm, struct soap_msg *msg, const xmlNode *dr,
+    const char *home)
+{
+	return msg == NULL ? 1 : mem_add(rm, msg, dr, home, NULL);
+}
+
+int
+retrieve_mem_add_ref(struct retrieve_mem *rm, const xmlNode *dr, const char *home,
+    const char **cidp)
+{
+	return mem_add(rm, NULL, dr, home, cidp);
+}
+
+int
+retrieve_mem_leave_open(struct retrieve_mem *rm, const char *boundary)
+{
+	rm->rm_open = 1;
+	return str_copy(rm->rm_boundary, sizeof(rm->rm_boundary), boundary);
+}
+
+/* The phase after the documents before index I: the next of our own parts, or the end. */
+static enum mem_phase
+mem_next(struct retrieve_mem *rm, size_t i)
+{
+	while (i < rm->rm_ndoc && rm->rm_doc[i].md_ref)
+		i++;
+	rm->rm_next = i;
+	return i < rm->rm_ndoc ? MEM_HEADER : MEM_END;
+}
+
 size_t
 retrieve_mem_ndocs(const struct retrieve_mem *rm)
 {
@@ -171,7 +209,7 @@ mem_pull(void *arg, struct evbuffer *out, size_t max)
 	switch (rm->rm_phase) {
 	case MEM_ROOT:
 		mtom_root_part(&sb, rm->rm_boundary, RETRIEVE_MEM_ROOT_CID, rm->rm_root);
-		rm->rm_phase = rm->rm_ndoc > 0 ? MEM_HEADER : MEM_END;
+		rm->rm_phase = mem_next(rm, 0);
 		break;
 	case MEM_HEADER:
 		d = &rm->rm_doc[rm->rm_next];
@@ -185,14 +223,15 @@ mem_pull(void *arg, struct evbuffer *out, size_t max)
 			return -1;
 		d->md_sent += n;
 		if (d->md_sent == d->md_len)
-			rm->rm_phase = ++rm->rm_next < rm->rm_ndoc ? MEM_HEADER : MEM_END;
+			rm->rm_phase = mem_next(rm, rm->rm_next + 1);
 		return 0;
 	case MEM_END:
-		mtom_end(&sb, rm->rm_boundary);
+		if (!rm->rm_open)
+			mtom_end(&sb, rm->rm_boundary);
 		ret = 1;
 		break;
 	}
-	if (sb.sb_failed || evbuffer_add(out, sb.sb_data, sb.sb_len) != 0)
+	if (sb.sb_failed || (sb.sb_len > 0 && evbuffer_add(out, sb.sb_data, sb.sb_len) != 0))
 		ret = -1;
 	strbuf_reset(&sb);
 	return ret;
@@ -221,7 +260,8 @@ retrieve_mem_source(struct retrieve_mem *rm, const char *action, const char *rel
 	strbuf_puts(&body, "</xdsb:RetrieveDocumentSetResponse>");
 	if (body.sb_failed || rm->rm_resp.sb_failed ||
 	    soap_build_response(&env, action, relates_to, body.sb_data) == -1 ||
-	    mtom_boundary_new(rm->rm_boundary, sizeof(rm->rm_boundary)) == -1 ||
+	    (rm->rm_boundary[0] == '\0' &&
+	    mtom_boundary_new(rm->rm_boundary, sizeof(rm->rm_boundary)) == -1) ||
 	    mtom_content_type(&ct, rm->rm_boundary, RETRIEVE_MEM_ROOT_CID, action) == -1 ||
 	    env.sb_failed || ct.sb_failed || (src = calloc(1, sizeof(*src))) == NULL)
 		goto fail;

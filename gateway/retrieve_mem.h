@@ -35,6 +35,18 @@ int retrieve_mem_keep(struct retrieve_mem *rm, struct soap_msg *msg);
 int retrieve_mem_add(struct retrieve_mem *rm, struct soap_msg *msg, const xmlNode *dr,
     const char *home);
 
+/* Adds DR like retrieve_mem_add, but its bytes are not in memory: they will be relayed
+ * by the caller as a part with Content-ID *CIDP (set to a fresh cid owned by RM), after
+ * the parts of RM's own documents. Returns 0, 1 when DR lacks an id or the mimeType, or
+ * -1 when out of memory. */
+int retrieve_mem_add_ref(struct retrieve_mem *rm, const xmlNode *dr, const char *home,
+    const char **cidp);
+
+/* Makes the source (built later) use BOUNDARY (copied) and end after the parts of RM's
+ * own documents, without the closing delimiter: the caller then appends its parts and
+ * mtom_end. Returns 0, or -1 when BOUNDARY is too long. */
+int retrieve_mem_leave_open(struct retrieve_mem *rm, const char *boundary);
+
 /* Returns the number of documents added. */
 size_t retrieve_mem_ndocs(const struct retrieve_mem *rm);
 
