@@ -191,3 +191,100 @@ fl_soap_post_rate() {
 	    -H "Content-Type: application/soap+xml; charset=UTF-8; action=\"$4\"" -H 'Expect:' \
 	    --data-binary @"$5" -D "$6.hdr" -o "$6" -w '%{http_code}' "$2" 2>"$6.err"
 }
+
+# fl_big_retrieve NAME MODE URL CLIENT ACTION OUTNAME TEMPLATE QUERY KEY=VALUE...: one retrieve of the
+# big document with memory measured around it (MODE cold or warm); checks bytes and memory;
+# removes the big files afterwards. With RATE set the client reads at most RATE per second.
+# Uses the caller's T, HPID (the hashid measured), MAX_GROWTH_KIB, BIG_UID, BIG_SIZE and
+# BIG_SHA256.
+fl_big_retrieve() {
+	_rt_name=$1
+	_rt_mode=$2
+	_rt_url=$3
+	_rt_client=$4
+	_rt_action=$5
+	_rt_out=$T/$6
+	_rt_dir=$T/m$6
+	shift 6
+	_rt_q=$2
+	soap_fill "$@" "TO=$_rt_url" || { not_ok "$_rt_name: soap_fill"; return 1; }
+	if [ "${HASHI_ASAN:-0}" = 1 ]; then
+		# ASan's shadow memory and quarantine make RSS meaningless here
+		skip "$_rt_name: memory" "HASHI_ASAN=1"
+		_rt_mode=none
+	elif [ "$_rt_mode" = warm ]; then
+		if ! fl_hwm_reset "$HPID"; then
+			skip "$_rt_name: memory" "cannot reset VmHWM (/proc/$HPID/clear_refs)"
+			_rt_mode=none
+		fi
+	fi
+	_rt_hwm0=$(fl_rss_field \"$HPID\" VmHWM) _rt_rss0=$(fl_rss_field \"$HPID\" VmRSS) _rt_anon0=$(fl_rss_field \"$HPID\" RssAnon) _rt_file0=$(fl_rss_field \"$HPID\" RssFile)
+	fl_sample_start "$HPID" "$T/anon.samples"
+	_rt_t0=$(fl_ms)
+	if [ -n "$RATE" ]; then
+		_rt_code=$(SOAP_TIMEOUT=40 fl_soap_post_rate "$RATE" "$_rt_url" "$_rt_client" "$_rt_action" "$_rt_q" "$_rt_out")
+	else
+		_rt_code=$(SOAP_TIMEOUT=40 soap_post "$_rt_url" "$_rt_client" "$_rt_action" "$_rt_q" "$_rt_out")
+	fi
+	_rt_dt=$(($(fl_ms) - _rt_t0))
+	_rt_hwm1=$(fl_rss_field \"$HPID\" VmHWM) _rt_rss1=$(fl_rss_field \"$HPID\" VmRSS) _rt_anon1=$(fl_rss_field \"$HPID\" RssAnon) _rt_file1=$(fl_rss_field \"$HPID\" RssFile)
+	read -r _rt_apeak _rt_nsamp <<EOF
+$(fl_sample_stop "$T/anon.samples")
+EOF
+	_rt_apeak=${_rt_apeak:-0}
+	_rt_nsamp=${_rt_nsamp:-0}
+	[ "$_rt_anon1" -gt "$_rt_apeak" ] && _rt_apeak=$_rt_anon1
+	_rt_bytes=$(wc -c <"$_rt_out" | tr -d ' ')
+	_rt_grow=$((_rt_hwm1 - _rt_hwm0))
+	_rt_fgrow=$((_rt_file1 - _rt_file0))
+	_rt_agrow=$((_rt_apeak - _rt_anon0))
+	diag "$_rt_name: HTTP $_rt_code, $_rt_bytes bytes in $_rt_dt ms ($(( _rt_dt > 0 ? _rt_bytes * 1000 / 1048576 / _rt_dt : 0 )) MiB/s)" \
+	    "$_rt_name ($_rt_mode): hashid VmHWM $_rt_hwm0 -> $_rt_hwm1 KiB (growth $_rt_grow KiB), VmRSS $_rt_rss0 -> $_rt_rss1 KiB" \
+	    "$_rt_name ($_rt_mode): RssFile (mapped registry) $_rt_file0 -> $_rt_file1 KiB (growth $_rt_fgrow KiB); RssAnon $_rt_anon0 -> $_rt_anon1 KiB, sampled peak $_rt_apeak KiB ($_rt_nsamp samples, growth $_rt_agrow KiB)"
+	if ! is "$_rt_code" 200 "$_rt_name: HTTP 200"; then
+		diag "$(cat "$_rt_out.err" 2>/dev/null)" "$(head -c 600 "$_rt_out")"
+		rm -f "$_rt_out"
+		return 1
+	fi
+	like "$(response_content_type "$_rt_out")" '^multipart/related;' "$_rt_name: MTOM (multipart/related)"
+	case $_rt_mode in
+	cold)
+		if [ $((_rt_grow - _rt_fgrow)) -lt "$MAX_GROWTH_KIB" ]; then
+			ok "$_rt_name: VmHWM growth beyond the mapped registry file $((_rt_grow - _rt_fgrow)) KiB < $((MAX_GROWTH_KIB / 1024)) MiB"
+		else
+			not_ok "$_rt_name: VmHWM growth beyond the mapped registry file $((_rt_grow - _rt_fgrow)) KiB >= $((MAX_GROWTH_KIB / 1024)) MiB: not streamed"
+		fi
+		if [ "$_rt_agrow" -lt "$MAX_GROWTH_KIB" ]; then
+			ok "$_rt_name: anonymous memory peak growth $_rt_agrow KiB < $((MAX_GROWTH_KIB / 1024)) MiB"
+		else
+			not_ok "$_rt_name: anonymous memory peak growth $_rt_agrow KiB >= $((MAX_GROWTH_KIB / 1024)) MiB: not streamed"
+		fi
+		;;
+	warm)
+		if [ "$_rt_grow" -lt "$MAX_GROWTH_KIB" ]; then
+			ok "$_rt_name: hashid peak RSS (VmHWM) grew by $_rt_grow KiB < $((MAX_GROWTH_KIB / 1024)) MiB: streamed"
+		else
+			not_ok "$_rt_name: hashid peak RSS (VmHWM) grew by $_rt_grow KiB >= $((MAX_GROWTH_KIB / 1024)) MiB: not streamed"
+		fi
+		;;
+	esac
+	if mtom_extract "$_rt_out" "$_rt_dir"; then
+		rm -f "$_rt_out"
+		is "$(fl_status "$_rt_dir/root.xml")" Success "$_rt_name: status Success"
+		if _rt_doc=$(mtom_document "$_rt_dir" "$BIG_UID"); then
+			is "$(wc -c <"$_rt_doc" | tr -d ' ')" "$BIG_SIZE" "$_rt_name: $BIG_SIZE bytes received"
+			is "$(fl_sha256 "$_rt_doc")" "$BIG_SHA256" "$_rt_name: sha256 identical to the imported file"
+		else
+			not_ok "$_rt_name: a DocumentResponse for $BIG_UID"
+		fi
+		# validate the envelope with a small stand-in for the big part (the schema does not
+		# care about the length of base64Binary, and inlining 64 MiB costs seconds)
+		for _rt_p in "$_rt_dir"/part-*.bin; do
+			[ "$(wc -c <"$_rt_p")" -gt 1048576 ] && printf 'big part stand-in' >"$_rt_p"
+		done
+		fl_valid "$_rt_dir/root.xml" "$_rt_name" "$_rt_dir"
+	else
+		not_ok "$_rt_name: readable multipart/related"
+	fi
+	rm -rf "$_rt_out" "$_rt_dir"
+}
