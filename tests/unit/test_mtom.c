@@ -18,6 +18,8 @@
 #include "gateway/mtom.h"
 #include "gateway/soap.h"
 
+#include "tests/unit/conformance.h"
+
 #define MAXP	8
 
 /* Everything the reader reported, for comparing runs fed in different splits. */
@@ -476,47 +478,6 @@ test_parse_whole(void **state)
 #define H_STD	"<wsa:Action env:mustUnderstand=\"1\">" ACTION_ITI38 "</wsa:Action>"
 #define B_STD	"<q:AdhocQueryRequest xmlns:q=\"urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0\"/>"
 
-static const char *
-conformance_dir(void)
-{
-	static char buf[1024];
-	const char *root = getenv("HASHI_ROOT");
-
-	if (getenv("HASHI_CONFORMANCE") != NULL)
-		return getenv("HASHI_CONFORMANCE");
-	if (root != NULL) {
-		snprintf(buf, sizeof(buf), "%s/../shared/conformance", root);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	if (access("../shared/conformance", R_OK) == 0)
-		return "../shared/conformance";
-	return "/work/shared/conformance";
-}
-
-static char *
-read_sample(const char *rel, size_t *lenp)
-{
-	char path[1200];
-	char *buf;
-	long n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/samples/%s", conformance_dir(), rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 static char *
 env(const char *headers, const char *body)
 {
@@ -534,7 +495,7 @@ test_mtom_sample(void **state)
 {
 	static const char cid[] = "1.urn:uuid:3D4B161591CD1DEC0C1286850962319@apache.org";
 	size_t len, n;
-	char *raw = read_sample("nist-toolkit/http-mtom-pnr.txt", &len);
+	char *raw = conformance_read("samples/nist-toolkit/http-mtom-pnr.txt", &len);
 	char *hend = strstr(raw, "\n\n"), *ct, *e, *body, *exp_start, *exp_end;
 	struct soap_msg *m;
 	struct soap_fault f;

@@ -22,6 +22,8 @@
 #include "gateway/mtom.h"
 #include "gateway/soap.h"
 
+#include "tests/unit/conformance.h"
+
 extern char **environ;
 
 #define CT	"application/soap+xml; charset=UTF-8"
@@ -33,47 +35,6 @@ extern char **environ;
 #define B_STD	"<q:AdhocQueryRequest xmlns:q=\"" Q_NS "\"/>"
 
 static char tmpdir[64];
-
-static const char *
-conformance_dir(void)
-{
-	static char buf[1024];
-	const char *root = getenv("HASHI_ROOT");
-
-	if (getenv("HASHI_CONFORMANCE") != NULL)
-		return getenv("HASHI_CONFORMANCE");
-	if (root != NULL) {
-		snprintf(buf, sizeof(buf), "%s/../shared/conformance", root);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	if (access("../shared/conformance", R_OK) == 0)
-		return "../shared/conformance";
-	return "/work/shared/conformance";
-}
-
-static char *
-read_sample(const char *rel, size_t *lenp)
-{
-	char path[1200];
-	char *buf;
-	long n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/samples/%s", conformance_dir(), rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*lenp = (size_t)n;
-	return buf;
-}
 
 /* Builds an envelope around HEADERS and BODY (malloc'd). */
 static char *
@@ -202,20 +163,20 @@ struct sample {
 };
 
 static const struct sample valid_samples[] = {
-	{ "nist-toolkit/soap-xcq-req.xml", 0, TXN_ITI38, "AdhocQueryRequest" },
-	{ "nist-toolkit/soap-sq-req.xml", 0, TXN_ITI18, "AdhocQueryRequest" },
-	{ "nist-toolkit/soap-ret-req.xml", 0, TXN_ITI43, "RetrieveDocumentSetRequest" },
-	{ "nist-toolkit/soap-xcq-resp.xml", 1, TXN_ITI38, "AdhocQueryResponse" },
+	{ "samples/nist-toolkit/soap-xcq-req.xml", 0, TXN_ITI38, "AdhocQueryRequest" },
+	{ "samples/nist-toolkit/soap-sq-req.xml", 0, TXN_ITI18, "AdhocQueryRequest" },
+	{ "samples/nist-toolkit/soap-ret-req.xml", 0, TXN_ITI43, "RetrieveDocumentSetRequest" },
+	{ "samples/nist-toolkit/soap-xcq-resp.xml", 1, TXN_ITI38, "AdhocQueryResponse" },
 };
 
 static const struct sample wsa_mu_samples[] = {
-	{ "nist-toolkit/soap-xcq-resp-error.xml", 1, TXN_ITI38, "AdhocQueryResponse" },
-	{ "nist-toolkit/soap-xcr-req.xml", 0, TXN_ITI39, "RetrieveDocumentSetRequest" },
-	{ "nist-toolkit/soap-xret-resp.xml", 1, TXN_ITI39, "RetrieveDocumentSetResponse" },
-	{ "nist-toolkit/soap-xret-resp-error.xml", 1, TXN_ITI39, "RetrieveDocumentSetResponse" },
-	{ "nist-toolkit/soap-xret-resp-homeless.xml", 1, TXN_ITI39,
+	{ "samples/nist-toolkit/soap-xcq-resp-error.xml", 1, TXN_ITI38, "AdhocQueryResponse" },
+	{ "samples/nist-toolkit/soap-xcr-req.xml", 0, TXN_ITI39, "RetrieveDocumentSetRequest" },
+	{ "samples/nist-toolkit/soap-xret-resp.xml", 1, TXN_ITI39, "RetrieveDocumentSetResponse" },
+	{ "samples/nist-toolkit/soap-xret-resp-error.xml", 1, TXN_ITI39, "RetrieveDocumentSetResponse" },
+	{ "samples/nist-toolkit/soap-xret-resp-homeless.xml", 1, TXN_ITI39,
 	    "RetrieveDocumentSetResponse" },
-	{ "nist-toolkit/soap-ret-resp.xml", 1, TXN_ITI43, "RetrieveDocumentSetResponse" },
+	{ "samples/nist-toolkit/soap-ret-resp.xml", 1, TXN_ITI43, "RetrieveDocumentSetResponse" },
 };
 
 static int
@@ -223,7 +184,7 @@ parse_sample(const struct sample *s, int tolerate, struct soap_msg **m, struct s
 {
 	struct soap_limits lim = { 0 };
 	size_t len;
-	char *buf = read_sample(s->file, &len);
+	char *buf = conformance_read(s->file, &len);
 	int rc;
 
 	lim.sl_expect_response = s->response;
@@ -270,7 +231,7 @@ test_samples_valid(void **state)
 	    "http://localhost:2647/XdsService/IHEXDSRepository.svc");
 	soap_msg_free(m);
 	/* A request sample parsed as a response is an unsupported action, and back. */
-	assert_int_equal(parse_sample(&(struct sample){ "nist-toolkit/soap-xcq-req.xml", 1,
+	assert_int_equal(parse_sample(&(struct sample){ "samples/nist-toolkit/soap-xcq-req.xml", 1,
 	    TXN_ITI38, NULL }, 0, &m, &f), -1);
 	assert_string_equal(f.sf_subcode, SOAP_WSA_ACTION_NOT_SUPPORTED);
 }

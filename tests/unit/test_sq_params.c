@@ -14,44 +14,20 @@
 #include "common/xml.h"
 #include "gateway/sq_params.h"
 
+#include "tests/unit/conformance.h"
+
 #define PID	"'c4d77e21d0dd487^^^&amp;1.3.6.1.4.1.21367.2005.3.7&amp;ISO'"
 #define APPROVED "('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')"
-
-/* shared/conformance beside the repository (CI, HASHI_ROOT), or its usual place. */
-static const char *
-conformance_dir(void)
-{
-	static char buf[1024];
-
-	if (getenv("HASHI_CONFORMANCE") != NULL)
-		return getenv("HASHI_CONFORMANCE");
-	snprintf(buf, sizeof(buf), "%s/../shared/conformance",
-	    getenv("HASHI_ROOT") != NULL ? getenv("HASHI_ROOT") : "..");
-	return access(buf, R_OK) == 0 ? buf : "/work/shared/conformance";
-}
 
 static xmlDocPtr
 load_file(const char *rel)
 {
-	char path[1200];
-	char *buf;
-	long n;
-	FILE *f;
 	xmlDocPtr doc;
 	enum xml_err err;
+	size_t n;
+	char *buf = conformance_read(rel, &n);
 
-	snprintf(path, sizeof(path), "%s/%s", conformance_dir(), rel);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	doc = xml_parse_safe(buf, (size_t)n, NULL, &err);
+	doc = xml_parse_safe(buf, n, NULL, &err);
 	free(buf);
 	assert_non_null(doc);
 	return doc;

@@ -16,6 +16,8 @@
 #include "gateway/regstore.h"
 #include "gateway/sq_exec.h"
 
+#include "tests/unit/conformance.h"
+
 #define HCID	"urn:oid:1.2.392.100.1"
 #define PIDA	"pidA^^^&amp;1.2.392.200.1&amp;ISO"
 #define PIDB	"pidB^^^&amp;1.2.392.200.1&amp;ISO"
@@ -260,19 +262,6 @@ teardown(void **state)
 }
 
 /* ---- running queries ---- */
-
-/* shared/conformance beside the repository (CI, HASHI_ROOT), or its usual place. */
-static const char *
-conformance_dir(void)
-{
-	static char buf[1024];
-
-	if (getenv("HASHI_CONFORMANCE") != NULL)
-		return getenv("HASHI_CONFORMANCE");
-	snprintf(buf, sizeof(buf), "%s/../shared/conformance",
-	    getenv("HASHI_ROOT") != NULL ? getenv("HASHI_ROOT") : "..");
-	return access(buf, R_OK) == 0 ? buf : "/work/shared/conformance";
-}
 
 /* Validates RESP against query.xsd with xmllint (through a temporary file). */
 static void
