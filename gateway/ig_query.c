@@ -1,4 +1,5 @@
 /* gateway/ig_query: the initiating gateway's query path (see ig.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "gateway/fanout.h"
 #include "gateway/ig.h"
 #include "gateway/ig_int.h"
+#include "gateway/objmerge.h"
 #include "gateway/pidmap.h"
 
 /* Slots that carry the patient id, one per query family (ITI TF-2 §3.18.4.1.2.3.7). */
@@ -21,8 +23,10 @@ struct ig_query {
 	struct exchange		*iq_ex;
 	struct fanout		*iq_fo;
 	struct reg_errors	 iq_errs;
-	struct strbuf		 iq_objs;
-	size_t			 iq_nobjs;
+	struct objmerge		*iq_objs;	/* what the peers found */
+	char			*iq_tpl;	/* the request, serialised once */
+	char			*iq_orig;	/* the patient-id value as received */
+	size_t			 iq_mark;	/* offset of IG_PID_MARK in iq_tpl */
 };
 
 /* Returns the rim:Value element of the patient-id slot of ADHOC, or NULL. Borrowed. */
@@ -59,38 +63,69 @@ ig_unquote(const xmlNode *value)
 	return out;
 }
 
-/* Builds the ITI-38 envelope for PEER from the local request, with the patient id
- * replaced by REMOTE_CX when not NULL. Returns the envelope or NULL. */
-static char *
-ig_query_request(const struct exchange *ex, const struct peer *peer, const char *remote_cx,
-    size_t *lenp)
+/* Stands in for the patient id in the serialised request until each peer's id is known:
+ * the local request is copied and written once, not once per peer. */
+#define IG_PID_MARK	"@@hashi-patient-id@@"
+
+/* Serialises the local request once into iq_tpl, with the patient-id value (if any)
+ * replaced by IG_PID_MARK and its original text kept in iq_orig. Returns 0 or -1. */
+static int
+ig_query_template(struct ig_query *iq)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr copy, value;
-	struct strbuf sb = { 0 }, q = { 0 };
-	char *xml = NULL, *env = NULL;
+	char *mark;
+	int ret = -1;
 
 	if ((doc = xmlNewDoc(XC("1.0"))) == NULL ||
-	    (copy = xmlDocCopyNode(soap_msg_payload(ex->ex_msg), doc, 1)) == NULL)
+	    (copy = xmlDocCopyNode(soap_msg_payload(iq->iq_ex->ex_msg), doc, 1)) == NULL)
 		goto done;
 	xmlDocSetRootElement(doc, copy);
-	if (remote_cx != NULL && (value = ig_pid_value(xml_child(copy, NS_RIM,
-	    "AdhocQuery"))) != NULL) {
-		strbuf_printf(&q, "'%s'", remote_cx);
-		if (q.sb_failed)
+	if ((value = ig_pid_value(xml_child(copy, NS_RIM, "AdhocQuery"))) != NULL) {
+		if ((iq->iq_orig = xml_text(value)) == NULL)
 			goto done;
 		xmlNodeSetContent(value, NULL);
-		xmlNodeAddContent(value, XC(q.sb_data));
+		xmlNodeAddContent(value, XC(IG_PID_MARK));
 	}
-	if ((xml = xml_dump_node(copy, NULL)) == NULL)
+	if ((iq->iq_tpl = xml_dump_node(copy, NULL)) == NULL)
 		goto done;
-	if (soap_build_request(&sb, ACTION_ITI38, peer->pr_query_url, xml) == 0)
-		env = strbuf_take(&sb, lenp);
+	/* a request that already contained the mark text is not templated: sent as is */
+	mark = strstr(iq->iq_tpl, IG_PID_MARK);
+	iq->iq_mark = value != NULL && mark != NULL ? (size_t)(mark - iq->iq_tpl) : SIZE_MAX;
+	ret = 0;
 done:
-	strbuf_reset(&sb);
-	strbuf_reset(&q);
-	free(xml);
 	xmlFreeDoc(doc);
+	return ret;
+}
+
+/* Builds the ITI-38 envelope for PEER from the template, with the patient id replaced by
+ * REMOTE_CX when not NULL. Returns the envelope or NULL. */
+static char *
+ig_query_request(const struct ig_query *iq, const struct peer *peer, const char *remote_cx,
+    size_t *lenp)
+{
+	struct strbuf sb = { 0 }, body = { 0 };
+	const char *tpl = iq->iq_tpl;
+	char *env = NULL;
+
+	if (iq->iq_mark == SIZE_MAX) {
+		strbuf_puts(&body, tpl);
+	} else {
+		strbuf_add(&body, tpl, iq->iq_mark);
+		if (remote_cx != NULL) {
+			strbuf_puts(&body, "'");
+			strbuf_put_xml(&body, remote_cx);
+			strbuf_puts(&body, "'");
+		} else {
+			strbuf_put_xml(&body, iq->iq_orig);
+		}
+		strbuf_puts(&body, tpl + iq->iq_mark + sizeof(IG_PID_MARK) - 1);
+	}
+	if (!body.sb_failed &&
+	    soap_build_request(&sb, ACTION_ITI38, peer->pr_query_url, body.sb_data) == 0)
+		env = strbuf_take(&sb, lenp);
+	strbuf_reset(&sb);
+	strbuf_reset(&body);
 	return env;
 }
 
@@ -104,7 +139,7 @@ ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *local_cx)
 
 	if (local_cx != NULL && (r = pidmap_to_peer(peer, local_cx, &remote)) != 0)
 		return r == 1 ? 0 : -1;	/* 1: that region does not know the patient */
-	env = ig_query_request(iq->iq_ex, peer, remote, &len);
+	env = ig_query_request(iq, peer, remote, &len);
 	free(remote);
 	if (env == NULL)
 		return -1;
@@ -117,14 +152,15 @@ ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *local_cx)
 static void
 ig_query_take(struct ig_query *iq, const struct peer *peer, const xmlNode *resp)
 {
-	xmlNodePtr list, obj;
-	char *home, *xml;
+	xmlNodePtr list, obj, next;
+	char *home;
 	int homeless = 0, foreign = 0;
 
 	regerr_take_list(&iq->iq_errs, xml_child(resp, NS_RS, "RegistryErrorList"),
 	    "XDSRegistryError", peer->pr_hcid);
 	list = xml_child(resp, NS_RIM, "RegistryObjectList");
-	for (obj = xml_child(list, NULL, NULL); obj != NULL; obj = xml_next(obj, NULL, NULL)) {
+	for (obj = xml_child(list, NULL, NULL); obj != NULL; obj = next) {
+		next = xml_next(obj, NULL, NULL);
 		home = xml_attr(obj, "home");
 		if (!xml_is(obj, NS_RIM, "Association")) {
 			/* A peer answers for its own community only: an object it labels
@@ -139,13 +175,8 @@ ig_query_take(struct ig_query *iq, const struct peer *peer, const xmlNode *resp)
 			}
 		}
 		free(home);
-		if ((xml = xml_dump_node(obj, NULL)) == NULL) {
+		if (objmerge_take(iq->iq_objs, obj) == -1)
 			iq->iq_errs.rl_nomem = 1;
-			continue;
-		}
-		strbuf_puts(&iq->iq_objs, xml);
-		free(xml);
-		iq->iq_nobjs++;
 	}
 	if (homeless > 0)
 		regerr_add(&iq->iq_errs, 0, "XDSMissingHomeCommunityId", peer->pr_hcid,
@@ -179,16 +210,16 @@ ig_query_done(struct fanout *fo, void *arg)
 	}
 	strbuf_printf(&sb, "<query:AdhocQueryResponse xmlns:query=\"%s\" xmlns:rim=\"%s\" "
 	    "xmlns:rs=\"%s\" status=\"%s\">", NS_QUERY, NS_RIM, NS_RS,
-	    regerr_status(&iq->iq_errs, iq->iq_nobjs > 0));
+	    regerr_status(&iq->iq_errs, objmerge_count(iq->iq_objs) > 0));
 	regerr_render(&iq->iq_errs, &sb);
-	strbuf_puts(&sb, "<rim:RegistryObjectList>");
-	if (iq->iq_objs.sb_len > 0)
-		strbuf_add(&sb, iq->iq_objs.sb_data, iq->iq_objs.sb_len);
-	strbuf_puts(&sb, "</rim:RegistryObjectList></query:AdhocQueryResponse>");
-	exchange_reply_payload(iq->iq_ex, sb.sb_failed || iq->iq_objs.sb_failed ?
-	    (strbuf_reset(&sb), NULL) : strbuf_take(&sb, NULL));
+	objmerge_write(iq->iq_objs, &sb);
+	strbuf_puts(&sb, "</query:AdhocQueryResponse>");
+	exchange_reply_payload(iq->iq_ex, sb.sb_failed ? (strbuf_reset(&sb), NULL) :
+	    strbuf_take(&sb, NULL));
 	regerr_clear(&iq->iq_errs);
-	strbuf_reset(&iq->iq_objs);
+	objmerge_free(iq->iq_objs);
+	free(iq->iq_tpl);
+	free(iq->iq_orig);
 	fanout_free(iq->iq_fo);
 	free(iq);
 }
@@ -207,6 +238,9 @@ ig_query_fail(struct ig_query *iq)
 	exchange_reply_payload(iq->iq_ex, sb.sb_failed ? (strbuf_reset(&sb), NULL) :
 	    strbuf_take(&sb, NULL));
 	regerr_clear(&iq->iq_errs);
+	objmerge_free(iq->iq_objs);
+	free(iq->iq_tpl);
+	free(iq->iq_orig);
 	fanout_free(iq->iq_fo);
 	free(iq);
 }
@@ -226,13 +260,17 @@ ig_query(struct exchange *ex)
 	}
 	iq->iq_ex = ex;
 	iq->iq_fo = fanout_new(ex->ex_gw, cf->cf_request_timeout_ms, ig_query_done, iq);
+	iq->iq_objs = objmerge_new();
+	if (iq->iq_fo == NULL || iq->iq_objs == NULL)
+		goto nomem;
 	adhoc = xml_child(payload, NS_RIM, "AdhocQuery");
-	if (iq->iq_fo == NULL || !xml_is(payload, NS_QUERY, "AdhocQueryRequest") ||
-	    adhoc == NULL) {
+	if (!xml_is(payload, NS_QUERY, "AdhocQueryRequest") || adhoc == NULL) {
 		regerr_add(&iq->iq_errs, 0, "XDSRegistryError", NULL,
 		    "the body is not an AdhocQueryRequest with an AdhocQuery");
 		goto fail;
 	}
+	if (ig_query_template(iq) == -1)
+		goto nomem;
 	home = xml_attr(adhoc, "home");
 	pid = ig_unquote(ig_pid_value(adhoc));
 	if (home != NULL && home[0] != '\0') {
