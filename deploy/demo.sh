@@ -3,9 +3,12 @@
 #
 # Two regional EHR networks, each with its own Hashi gateway and synthetic patients:
 #   晴れやかネット (Okayama, urn:oid:1.2.392.200119.6.1001)   まめネット (Shimane, urn:oid:1.2.392.200119.6.1002)
-# Patient P0001 of Okayama is S0001 of Shimane (static patient_map). A clinic system of Okayama
+# Patient P0001 of Okayama is S0001 of Shimane: each region's patient list is loaded into its
+# MPI (hashictl mpi import), and no one links the two ids by hand. A clinic system of Okayama
 # (okayama-ehr) asks its own gateway (/ig) for P0001's documents with an ITI-38 Cross Gateway
-# Query; Okayama translates the id and asks Shimane's responding gateway (/xca). Then one
+# Query; Okayama finds the patient in Shimane with XCPD (ITI-55, all four basic attributes
+# must match), stores the link, translates the id and asks Shimane's responding gateway
+# (/xca). Then one
 # document is fetched with an ITI-39 Cross Gateway Retrieve (MTOM) and checked byte for byte
 # against the original. Everything runs in a fresh temp dir and is stopped and removed at the
 # end, also on failure or Ctrl-C (HASHI_KEEP=1 keeps it; it is kept anyway when a step fails).
@@ -85,8 +88,8 @@ say "P0001 = S0001: $P1"
 
 # ---------------------------------------------------------------------------
 step 3/7 "設定 / configuration (hashid -n)"
-write_config okayama-gw "$PO" okayama local=okayama-ehr peer=shimane-gw@shimane:"$PS" map=shimane:P0001:S0001
-write_config shimane-gw "$PS" shimane peer=okayama-gw@okayama:"$PO" map=okayama:S0001:P0001
+write_config okayama-gw "$PO" okayama local=okayama-ehr peer=shimane-gw@shimane:"$PS"
+write_config shimane-gw "$PS" shimane peer=okayama-gw@okayama:"$PO"
 for g in okayama-gw shimane-gw; do
 	if out=$("$HASHID" -n -f "$(config_of "$g")" 2>&1); then
 		ok "$(config_of "$g")"
@@ -95,10 +98,10 @@ for g in okayama-gw shimane-gw; do
 		fail "hashid -n rejects $(config_of "$g")"
 	fi
 done
-say "patient_map: P0001^^^&$O_AA&ISO <-> S0001^^^&$S_AA&ISO"
+say "no patient_map: the ids are linked by XCPD discovery at the first query"
 
 # ---------------------------------------------------------------------------
-step 4/7 "既存文書の取り込み / registry import (hashictl registry import)"
+step 4/7 "既存文書と患者の取り込み / registry and MPI import (hashictl registry import, mpi import)"
 for r in okayama shimane; do
 	if hashictl "$(config_of "$r-gw")" registry import "$T/data-$r" >"$T/import-$r.log" 2>&1; then
 		n=$(grep -c 'stored' "$T/import-$r.log")
@@ -107,6 +110,12 @@ for r in okayama shimane; do
 	else
 		diag "$(tail -n 15 "$T/import-$r.log")"
 		fail "hashictl registry import $r failed"
+	fi
+	if out=$(hashictl "$(config_of "$r-gw")" mpi import "$T/data-$r/patients.csv" 2>&1); then
+		ok "$r: MPI $(printf '%s' "$out" | tail -n 1)"
+	else
+		diag "$out"
+		fail "hashictl mpi import $r failed"
 	fi
 done
 
@@ -120,7 +129,7 @@ ok "shimane-gw  pid $(pid_of shimane-gw)  log $T/shimane-gw.log"
 # ---------------------------------------------------------------------------
 step 6/7 "文書照会 / ITI-38 Cross Gateway Query: FindDocuments for P0001"
 PID="P0001^^^&$O_AA&ISO"
-say "okayama-ehr -> $O_NAME /ig -> (P0001 => S0001) -> $S_NAME /xca"
+say "okayama-ehr -> $O_NAME /ig -> XCPD (P0001 => ?) -> $S_NAME /xca"
 soap_fill "$SOAP/iti38-find-documents.xml" "$T/q38.xml" PATIENT_ID="$PID" TO="https://127.0.0.1:$PO/ig"
 t0=$(ms)
 code=$(soap_post "https://127.0.0.1:$PO/ig" okayama-ehr urn:ihe:iti:2007:CrossGatewayQuery "$T/q38.xml" "$T/r38.xml")
@@ -186,6 +195,11 @@ if [ "$homes" = "$S_HCID " ]; then
 else
 	not_ok "documents carry home '$homes', expected $S_HCID"
 fi
+link=$(hashictl "$(config_of okayama-gw)" mpi show P0001 2>&1 | grep -F "$S_HCID")
+case $link in
+*S0001*XCPD*) ok "名寄せ / link found by XCPD and kept in Okayama's MPI:$link" ;;
+*) not_ok "Okayama's MPI has no XCPD link of P0001 to Shimane (got: $link)" ;;
+esac
 
 # ---------------------------------------------------------------------------
 step 7/7 "文書取得 / ITI-39 Cross Gateway Retrieve (MTOM) of document [1]"

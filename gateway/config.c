@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -292,6 +293,23 @@ static const struct conf_option registry_opts[] = {
 };
 static const struct conf_table registry_table = { "registry", registry_opts, 0 };
 
+static const struct conf_option mpi_opts[] = {
+	{ .co_key = "map_size", .co_type = CONF_SIZE, .co_default = "2GiB",
+	  .co_off = OFF(struct config, cf_mpi_map_size), .co_min = MIB,
+	  .co_max = 1024 * GIB, .co_doc = "LMDB map size of the MPI (1 M patients: ~1 GiB)" },
+	{ .co_key = "discovery", .co_type = CONF_BOOL, .co_default = "true",
+	  .co_off = OFF(struct config, cf_mpi_discovery),
+	  .co_doc = "ask peers with XCPD (ITI-55) for a patient they have no fresh link for" },
+	{ .co_key = "correlation_ttl", .co_type = CONF_DURATION, .co_default = "24h",
+	  .co_off = OFF(struct config, cf_mpi_ttl_ms), .co_min = 1000, .co_max = INT_MAX,
+	  .co_doc = "how long a discovered link is trusted when the peer states no TTL" },
+	{ .co_key = "route_all", .co_type = CONF_BOOL, .co_default = "false",
+	  .co_off = OFF(struct config, cf_mpi_route_all),
+	  .co_doc = "query every peer, linked or not (with the local id when unlinked)" },
+	{ .co_key = NULL }
+};
+static const struct conf_table mpi_table = { "mpi", mpi_opts, 0 };
+
 static const struct conf_option local_opts[] = {
 	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct local_system, ls_name), .co_check = config_check_name,
@@ -341,9 +359,15 @@ static const struct conf_option peer_opts[] = {
 	{ .co_key = "retrieve_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct peer, pr_retrieve_url), .co_check = config_check_url,
 	  .co_doc = "XCA responding gateway, ITI-39" },
+	{ .co_key = "xcpd_url", .co_type = CONF_STRING,
+	  .co_off = OFF(struct peer, pr_xcpd_url), .co_check = config_check_url,
+	  .co_doc = "XCPD responding gateway, ITI-55 (default: query_url)" },
+	{ .co_key = "correlation_ttl", .co_type = CONF_DURATION, .co_default = "0s",
+	  .co_off = OFF(struct peer, pr_ttl_ms), .co_min = 0, .co_max = INT_MAX,
+	  .co_doc = "how long its patient ids are trusted when it says nothing; 0s = mpi's" },
 	{ .co_key = "patient_map", .co_type = CONF_SEQ, .co_table = &map_table,
 	  .co_off = OFF(struct peer, pr_map), .co_count_off = OFF(struct peer, pr_nmap),
-	  .co_doc = "static local -> remote patient ids until the MPI lands" },
+	  .co_doc = "static local -> remote patient ids, used when the MPI has none" },
 	{ .co_key = NULL }
 };
 static const struct conf_table peer_table = { "peers", peer_opts, sizeof(struct peer) };
@@ -420,6 +444,8 @@ static const struct conf_option config_opts[] = {
 	  .co_doc = "timeouts and connection pools" },
 	{ .co_key = "registry", .co_type = CONF_MAP, .co_table = &registry_table,
 	  .co_doc = "local document registry" },
+	{ .co_key = "mpi", .co_type = CONF_MAP, .co_table = &mpi_table,
+	  .co_doc = "wide-area patient index and discovery" },
 	{ .co_key = "local_systems", .co_type = CONF_SEQ, .co_table = &local_table,
 	  .co_off = OFF(struct config, cf_locals), .co_count_off = OFF(struct config, cf_nlocals),
 	  .co_doc = "systems that may call the local endpoints" },

@@ -36,6 +36,8 @@ struct peer {
 	struct cert_identity	 pr_id;
 	char			*pr_query_url;		/* https://host:port/xca (ITI-38) */
 	char			*pr_retrieve_url;	/* https://host:port/xca (ITI-39) */
+	char			*pr_xcpd_url;		/* ITI-55; NULL = pr_query_url */
+	int			 pr_ttl_ms;		/* correlation TTL; 0 = mpi's */
 	/* Static patient-id map until the MPI lands: local CX -> the peer's CX. */
 	struct patient_map	*pr_map;
 	size_t			 pr_nmap;
@@ -89,6 +91,11 @@ struct config {
 	size_t		 cf_registry_map_size;	/* LMDB map size, bytes */
 	char		*cf_remote_registry_url;	/* ITI-18 */
 	char		*cf_remote_repository_url;	/* ITI-43 */
+	/* wide-area MPI (<state_dir>/mpi) */
+	size_t		 cf_mpi_map_size;
+	int		 cf_mpi_discovery;	/* 1 = XCPD at peers for an unknown patient */
+	int		 cf_mpi_ttl_ms;		/* correlation TTL when the peer states none */
+	int		 cf_mpi_route_all;	/* 1 = every peer is asked, correlated or not */
 	/* who may call */
 	struct local_system *cf_locals;
 	size_t		 cf_nlocals;

@@ -28,6 +28,19 @@ extern const struct ctl_cmd ctl_cmds[];
 int ctl_registry_import(const struct config *cf, int argc, char **argv);
 int ctl_registry_stats(const struct config *cf, int argc, char **argv);
 
+/* MPI commands (ctl_mpi.c): import, xref, show, search, stats, review, link, unlink,
+ * confirm, reject. Each opens <state_dir>/mpi, changes are journaled with the operator. */
+int ctl_mpi_import(const struct config *cf, int argc, char **argv);
+int ctl_mpi_xref(const struct config *cf, int argc, char **argv);
+int ctl_mpi_show(const struct config *cf, int argc, char **argv);
+int ctl_mpi_search(const struct config *cf, int argc, char **argv);
+int ctl_mpi_stats(const struct config *cf, int argc, char **argv);
+int ctl_mpi_review(const struct config *cf, int argc, char **argv);
+int ctl_mpi_link(const struct config *cf, int argc, char **argv);
+int ctl_mpi_unlink(const struct config *cf, int argc, char **argv);
+int ctl_mpi_confirm(const struct config *cf, int argc, char **argv);
+int ctl_mpi_reject(const struct config *cf, int argc, char **argv);
+
 /* Status command (ctl_status.c): prints the running hashid's per-peer table, fetched from
  * its admin listener. Returns 0, or 1 when there is no admin section or no answer. */
 int ctl_status(const struct config *cf, int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "gateway/exchange.h"
 #include "gateway/http_server.h"
 #include "gateway/ig.h"
+#include "gateway/xcpd_resp.h"
 #include "gateway/registry.h"
 
 #define DISPATCH_MAX_DOCS	1000	/* xdsb:Document elements in one ITI-41 */
@@ -130,6 +131,8 @@ dispatch_route(struct exchange *ex)
 			return dispatch_query(ex, 1);
 		if (txn == TXN_ITI39)
 			return dispatch_retrieve(ex, 1);
+		if (txn == TXN_ITI55)
+			return xcpd_respond(ex);
 		break;
 	case EP_IG:
 		if (txn == TXN_ITI18 || txn == TXN_ITI38)

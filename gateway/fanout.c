@@ -246,6 +246,12 @@ fanout_on_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 void
+fanout_set_deadline(struct fanout *fo, int deadline_ms)
+{
+	fo->fo_deadline_ms = deadline_ms > 0 ? deadline_ms : 0;
+}
+
+void
 fanout_start(struct fanout *fo)
 {
 	struct http_call_opts co, cs;

@@ -80,6 +80,10 @@ void fanout_leg_settle(struct fanout_leg *leg);
  * its call ended. */
 void fanout_leg_pause(struct fanout_leg *leg, int paused);
 
+/* Changes the deadline of FO before fanout_start (what is left of a caller's own
+ * deadline after an earlier step); a negative DEADLINE_MS counts as 0. */
+void fanout_set_deadline(struct fanout *fo, int deadline_ms);
+
 /* Sends every leg. DONE runs later from the event loop (also when there are no legs). */
 void fanout_start(struct fanout *fo);
 

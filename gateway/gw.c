@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "mpi/mpi.h"
 #include "crypto/tls.h"
 #include "gateway/admin.h"
 #include "gateway/dispatch.h"
@@ -21,8 +22,7 @@
 #define GW_DRAIN_MIN_MS		30000	/* a drain waits at least this long ... */
 #define GW_DRAIN_REQUESTS	3	/* ... or this many request timeouts */
 
-/* Milliseconds of the monotonic clock. */
-static long long
+long long
 gw_now_ms(void)
 {
 	struct timespec ts;
@@ -74,6 +74,21 @@ gw_registry_open(struct gw *gw, const struct config *cf)
 	}
 	return registry_embedded_new(dir, cf->cf_registry_map_size, cf->cf_repository_id,
 	    cf->cf_assigning_authority);
+}
+
+/* The MPI lives in <state_dir>/mpi, whatever the registry backend. */
+static struct mpi *
+gw_mpi_open(const struct config *cf)
+{
+	char dir[4096];
+	int n;
+
+	n = snprintf(dir, sizeof(dir), "%s/mpi", cf->cf_state_dir);
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		log_warnx("state_dir is too long");
+		return NULL;
+	}
+	return mpi_open(dir, cf->cf_mpi_map_size, cf->cf_assigning_authority);
 }
 
 static int
@@ -208,6 +223,8 @@ gw_new(struct config *cf)
 		goto fail;
 	if ((gw->gw_registry = gw_registry_open(gw, cf)) == NULL)
 		goto fail;
+	if ((gw->gw_mpi = gw_mpi_open(cf)) == NULL)
+		goto fail;
 	if (cf->cf_admin_address != NULL && (gw->gw_admin = admin_new(gw)) == NULL)
 		goto fail;
 	if (gw_setup_signals(gw) == -1)
@@ -241,6 +258,7 @@ gw_free(struct gw *gw)
 	admin_free(gw->gw_admin);
 	http_server_free(gw->gw_http);
 	registry_free(gw->gw_registry);
+	mpi_close(gw->gw_mpi);
 	http_client_free(gw->gw_client);
 	SSL_CTX_free(gw->gw_server_tls);
 	SSL_CTX_free(gw->gw_client_tls);

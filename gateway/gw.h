@@ -19,6 +19,7 @@ struct http_client;
 struct registry;
 struct metrics;
 struct admin;
+struct mpi;
 
 /* A configuration in use; freed when the last request holding it ends. */
 struct gw_conf {
@@ -34,6 +35,7 @@ struct gw {
 	struct http_server	*gw_http;
 	struct http_client	*gw_client;
 	struct registry		*gw_registry;
+	struct mpi		*gw_mpi;	/* the wide-area patient index */
 	struct soap_limits	 gw_limits;
 	int			 gw_draining;	/* SIGTERM seen: no new work, exit when idle */
 	long long		 gw_drain_deadline; /* monotonic ms: exit even if not idle */
@@ -50,6 +52,9 @@ struct gw {
  * registry backend (opened here, i.e. after any fork), the HTTP server listening on every
  * configured address, the client, the metrics and the admin listener if configured. Returns NULL after logging why. */
 struct gw *gw_new(struct config *cf);
+
+/* Milliseconds of the monotonic clock. */
+long long gw_now_ms(void);
 
 /* Fills LIM with the SOAP parsing limits and tolerances configured in CF. */
 void gw_soap_limits(const struct config *cf, struct soap_limits *lim);

@@ -19,6 +19,27 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "load every ProvideAndRegister file of DIR into the embedded registry" },
 	{ { "registry", "stats", NULL }, 0, 0, 1, ctl_registry_stats, "",
 	    "count the objects in the embedded registry" },
+	{ { "mpi", "import", NULL }, 1, 1, 1, ctl_mpi_import, "FILE.csv",
+	    "load the region's patients (all or nothing; columns in mpi/README.md)" },
+	{ { "mpi", "xref", NULL }, 1, 1, 1, ctl_mpi_xref, "FILE.csv",
+	    "load links other networks already made (pid, hcid, remote_pid[, how])" },
+	{ { "mpi", "show", NULL }, 1, 1, 1, ctl_mpi_show, "ID",
+	    "show a patient and its links in peer regions (fresh or expired)" },
+	{ { "mpi", "search", NULL }, 1, 12, 1, ctl_mpi_search,
+	    "[--name N] [--kana K] [--birth D] [--sex S] [--addr A]",
+	    "find patients by demographics, with how each matches" },
+	{ { "mpi", "stats", NULL }, 0, 0, 1, ctl_mpi_stats, "",
+	    "count patients, links, candidates and journal events" },
+	{ { "mpi", "review", NULL }, 0, 0, 1, ctl_mpi_review, "",
+	    "list the candidate links waiting for an operator" },
+	{ { "mpi", "link", NULL }, 3, 3, 1, ctl_mpi_link, "LOCAL HCID REMOTE",
+	    "link a local patient to its id in a peer region (never expires)" },
+	{ { "mpi", "unlink", NULL }, 2, 2, 1, ctl_mpi_unlink, "LOCAL HCID",
+	    "remove the link of a local patient in a peer region" },
+	{ { "mpi", "confirm", NULL }, 1, 1, 1, ctl_mpi_confirm, "N",
+	    "confirm candidate N: it becomes a link" },
+	{ { "mpi", "reject", NULL }, 1, 1, 1, ctl_mpi_reject, "N",
+	    "reject candidate N: it is never proposed again" },
 	{ { "status", NULL }, 0, 0, 1, ctl_status, "",
 	    "show the running hashid's peers (calls, errors, latency) from its admin listener" },
 	{ { NULL }, 0, 0, 0, NULL, NULL, NULL }
@@ -66,7 +87,7 @@ main(int argc, char **argv)
 	struct config *cf = NULL;
 	int ch, nwords = 0, nargs, verbose = 0, ret;
 
-	while ((ch = getopt(argc, argv, "f:hv")) != -1) {
+	while ((ch = getopt(argc, argv, "+f:hv")) != -1) {
 		switch (ch) {
 		case 'f': file = optarg; break;
 		case 'v': verbose++; break;

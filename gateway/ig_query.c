@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "common/str.h"
@@ -9,9 +10,12 @@
 #include "gateway/ebrim.h"
 #include "gateway/fanout.h"
 #include "gateway/ig.h"
+#include "gateway/discover.h"
+#include "gateway/gw.h"
 #include "gateway/ig_int.h"
 #include "gateway/objmerge.h"
 #include "gateway/pidmap.h"
+#include "mpi/mpi.h"
 
 /* Slots that carry the patient id, one per query family (ITI TF-2 §3.18.4.1.2.3.7). */
 static const char *const ig_pid_slots[] = {
@@ -27,6 +31,9 @@ struct ig_query {
 	char			*iq_tpl;	/* the request, serialised once */
 	char			*iq_orig;	/* the patient-id value as received */
 	size_t			 iq_mark;	/* offset of IG_PID_MARK in iq_tpl */
+	struct discover		*iq_disc;	/* XCPD first, for unlinked peers */
+	char			*iq_pid;	/* the local patient id, for discovery */
+	long long		 iq_t0;		/* monotonic ms at the start */
 };
 
 /* Returns the rim:Value element of the patient-id slot of ADHOC, or NULL. Borrowed. */
@@ -129,23 +136,103 @@ ig_query_request(const struct ig_query *iq, const struct peer *peer, const char 
 	return env;
 }
 
-/* Adds a leg for PEER; returns 0, or -1 on allocation failure. */
+/* Adds a leg for PEER with the patient id REMOTE_CX (NULL = as the local system sent
+ * it); returns 0, or -1 on allocation failure. */
 static int
-ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *local_cx)
+ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *remote_cx)
 {
-	char *remote = NULL, *env;
+	char *env;
 	size_t len;
-	int r = 0;
 
-	if (local_cx != NULL && (r = pidmap_to_peer(peer, local_cx, &remote)) != 0)
-		return r == 1 ? 0 : -1;	/* 1: that region does not know the patient */
-	env = ig_query_request(iq, peer, remote, &len);
-	free(remote);
-	if (env == NULL)
+	if ((env = ig_query_request(iq, peer, remote_cx, &len)) == NULL)
 		return -1;
 	return fanout_add(iq->iq_fo, peer, peer->pr_query_url,
 	    "application/soap+xml; charset=UTF-8; action=\"" ACTION_ITI38 "\"", env, len,
 	    NULL) == NULL ? -1 : 0;
+}
+
+/* Routes the query to PEER: at once when the patient's id there is known; through XCPD
+ * discovery first when it is not (or no longer) and the patient is in our MPI; to
+ * nobody otherwise, unless mpi.route_all says every peer is asked. Returns 0 or -1. */
+static int
+ig_query_route(struct ig_query *iq, const struct peer *peer, const char *pid)
+{
+	const struct config *cf = exchange_cf(iq->iq_ex);
+	char *remote = NULL;
+	int r;
+
+	if (pid == NULL)
+		return ig_query_leg(iq, peer, NULL);
+	r = pidmap_to_peer(iq->iq_ex->ex_gw->gw_mpi, peer, pid, (int64_t)time(NULL), &remote);
+	if (r == -1)
+		return -1;
+	if (r == PIDMAP_LINKED) {
+		r = ig_query_leg(iq, peer, remote);
+		free(remote);
+		return r;
+	}
+	if (iq->iq_disc != NULL)
+		return discover_add(iq->iq_disc, peer);
+	return cf->cf_mpi_route_all ? ig_query_leg(iq, peer, NULL) : 0;
+}
+
+/* Discovery ended: the peers it linked are asked now, with what is left of the deadline;
+ * a peer that gave no usable answer is reported as unavailable. */
+static void
+ig_query_discovered(struct discover *d, void *arg)
+{
+	struct ig_query *iq = arg;
+	const struct config *cf = exchange_cf(iq->iq_ex);
+	const struct discover_result *res;
+	char *remote;
+	size_t i;
+	int r;
+
+	for (i = 0; i < discover_count(d); i++) {
+		res = discover_result(d, i);
+		if (res->dr_outcome == DISC_FAILED) {
+			ig_unavailable(&iq->iq_errs, res->dr_peer, res->dr_why);
+			continue;
+		}
+		r = res->dr_outcome != DISC_LINKED ? PIDMAP_UNLINKED :
+		    pidmap_to_peer(iq->iq_ex->ex_gw->gw_mpi, res->dr_peer, iq->iq_pid,
+		    (int64_t)time(NULL), &remote);
+		if (r == PIDMAP_LINKED) {
+			r = ig_query_leg(iq, res->dr_peer, remote);
+			free(remote);
+		} else if (r != -1 && cf->cf_mpi_route_all) {
+			r = ig_query_leg(iq, res->dr_peer, NULL);
+		}
+		if (r == -1)
+			iq->iq_errs.rl_nomem = 1;
+	}
+	fanout_set_deadline(iq->iq_fo, cf->cf_request_timeout_ms -
+	    (int)(gw_now_ms() - iq->iq_t0));
+	fanout_start(iq->iq_fo);
+}
+
+/* Prepares discovery when the patient PID is ours and in the MPI, and discovery is on:
+ * iq_disc stays NULL otherwise. Returns 0 or -1 (out of memory). */
+static int
+ig_query_discovery(struct ig_query *iq, const char *pid)
+{
+	const struct config *cf = exchange_cf(iq->iq_ex);
+	struct mpi_patient *p;
+	int ret = 0;
+
+	if (pid == NULL || !cf->cf_mpi_discovery || iq->iq_ex->ex_gw->gw_mpi == NULL)
+		return 0;
+	if ((p = malloc(sizeof(*p))) == NULL || (iq->iq_pid = str_dup(pid)) == NULL) {
+		free(p);
+		return -1;
+	}
+	/* at most half the deadline: the queries that follow need the rest */
+	if (mpi_patient_get(iq->iq_ex->ex_gw->gw_mpi, pid, p) == MPI_OK &&
+	    (iq->iq_disc = discover_new(iq->iq_ex->ex_gw, cf, p,
+	    cf->cf_request_timeout_ms / 2, ig_query_discovered, iq)) == NULL)
+		ret = -1;
+	free(p);
+	return ret;
 }
 
 /* Takes the objects and RegistryErrors of one peer's AdhocQueryResponse. */
@@ -220,6 +307,8 @@ ig_query_done(struct fanout *fo, void *arg)
 	objmerge_free(iq->iq_objs);
 	free(iq->iq_tpl);
 	free(iq->iq_orig);
+	free(iq->iq_pid);
+	discover_free(iq->iq_disc);
 	fanout_free(iq->iq_fo);
 	free(iq);
 }
@@ -241,6 +330,8 @@ ig_query_fail(struct ig_query *iq)
 	objmerge_free(iq->iq_objs);
 	free(iq->iq_tpl);
 	free(iq->iq_orig);
+	free(iq->iq_pid);
+	discover_free(iq->iq_disc);
 	fanout_free(iq->iq_fo);
 	free(iq);
 }
@@ -259,6 +350,7 @@ ig_query(struct exchange *ex)
 		return;
 	}
 	iq->iq_ex = ex;
+	iq->iq_t0 = gw_now_ms();
 	iq->iq_fo = fanout_new(ex->ex_gw, cf->cf_request_timeout_ms, ig_query_done, iq);
 	iq->iq_objs = objmerge_new();
 	if (iq->iq_fo == NULL || iq->iq_objs == NULL)
@@ -273,6 +365,8 @@ ig_query(struct exchange *ex)
 		goto nomem;
 	home = xml_attr(adhoc, "home");
 	pid = ig_unquote(ig_pid_value(adhoc));
+	if (ig_query_discovery(iq, pid) == -1)
+		goto nomem;
 	if (home != NULL && home[0] != '\0') {
 		const struct peer *p = config_peer_by_hcid(cf, home);
 
@@ -281,7 +375,7 @@ ig_query(struct exchange *ex)
 			    "no route to this community");
 			goto fail;
 		}
-		if (ig_query_leg(iq, p, pid) == -1)
+		if (ig_query_route(iq, p, pid) == -1)
 			goto nomem;
 	} else if (pid == NULL) {
 		regerr_add(&iq->iq_errs, 0, "XDSMissingHomeCommunityId", NULL,
@@ -289,12 +383,15 @@ ig_query(struct exchange *ex)
 		goto fail;
 	} else {
 		for (i = 0; i < cf->cf_npeers; i++)
-			if (ig_query_leg(iq, &cf->cf_peers[i], pid) == -1)
+			if (ig_query_route(iq, &cf->cf_peers[i], pid) == -1)
 				goto nomem;
 	}
 	free(home);
 	free(pid);
-	fanout_start(iq->iq_fo);
+	if (iq->iq_disc != NULL && discover_count(iq->iq_disc) > 0)
+		discover_start(iq->iq_disc);
+	else
+		fanout_start(iq->iq_fo);
 	return;
 nomem:
 	regerr_add(&iq->iq_errs, 0, "XDSRegistryOutOfResources", NULL, "out of memory");

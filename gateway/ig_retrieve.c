@@ -9,7 +9,10 @@
  *     under a Content-ID of ours;
  *  3. each peer's binary parts are then relayed in turn through a bounded buffer.
  * A peer answering plain SOAP (inline base64) is buffered (bounded by the MTOM body limit)
- * and its documents emitted from memory by retrieve_mem before the relayed parts.
+ * and its documents emitted from memory by retrieve_mem before the relayed parts. A document
+ * inlined as base64 in a peer's MTOM root part (XOP lets a sender do that with small ones)
+ * is decoded when the root part is parsed and queued as a part of ours in the peer's relay
+ * buffer (bounded by the SOAP envelope limit).
  * A relayed peer that breaks after our root went out aborts our response (pull -1): the
  * client sees a truncated reply, never a falsely complete one.
  */
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <openssl/evp.h>
 
 #include "common/log.h"
 #include "common/str.h"
@@ -191,23 +195,106 @@ ig_take_answer(struct ig_retrieve *ir, const struct peer *peer, struct soap_msg 
 		ig_take_doc(ir, peer, msg, dr);
 }
 
+/* Appends the bytes of the xs:base64Binary TEXT (XML white space allowed anywhere) to
+ * OUT. Returns 0, or -1 when TEXT is not base64 or memory ran out. */
+static int
+ig_b64_decode(const char *text, struct evbuffer *out)
+{
+	EVP_ENCODE_CTX *ctx;
+	struct evbuffer_iovec v;
+	size_t n = strlen(text), off = 0;
+	int step, got, ret = -1;
+
+	/* OpenSSL's decoder stops quietly at a '-' (PEM armour): only base64 gets there */
+	if (text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/= \t\r\n")] != '\0' || (ctx = EVP_ENCODE_CTX_new()) == NULL)
+		return -1;
+	EVP_DecodeInit(ctx);
+	do {
+		step = (int)(n - off < 65536 ? n - off : 65536);
+		/* 3 bytes per 4 characters, plus what the context held back (< 64) */
+		if (evbuffer_reserve_space(out, step / 4 * 3 + 64, &v, 1) < 1)
+			goto done;
+		if (step > 0 ? EVP_DecodeUpdate(ctx, v.iov_base, &got,
+		    (const unsigned char *)text + off, step) == -1 :
+		    EVP_DecodeFinal(ctx, v.iov_base, &got) == -1)
+			goto done;
+		v.iov_len = (size_t)got;
+		if (evbuffer_commit_space(out, &v, 1) != 0)
+			goto done;
+		off += (size_t)step;
+	} while (step > 0);
+	ret = 0;
+done:
+	EVP_ENCODE_CTX_free(ctx);
+	return ret;
+}
+
+/* Takes a DocumentResponse of a streamed root part whose Document holds its bytes as
+ * base64 text: they are decoded now and queued in PP's relay buffer as a part of ours,
+ * ahead of the parts PP still sends. */
+static void
+ig_take_inline(struct ig_peer *pp, const xmlNode *dr, const xmlNode *doc)
+{
+	struct ig_retrieve *ir = pp->pp_ir;
+	const struct peer *peer = pp->pp_leg->fl_peer;
+	char *text = xml_text(doc), *mime = NULL;
+	struct evbuffer *bytes = evbuffer_new();
+	struct strbuf sb = { 0 };
+	const char *ours;
+
+	if (text == NULL || bytes == NULL) {
+		ir->ir_errs.rl_nomem = 1;
+		goto done;
+	}
+	/* decoded before it is listed: a bad one must not be announced */
+	if (ig_b64_decode(text, bytes) == -1) {
+		ig_unavailable(&ir->ir_errs, peer, "a document is not valid base64");
+		goto done;
+	}
+	switch (retrieve_mem_add_ref(ir->ir_mem, dr, peer->pr_hcid, &ours)) {
+	case 0:
+		break;
+	case 1:
+		ig_unavailable(&ir->ir_errs, peer, "a DocumentResponse is incomplete");
+		goto done;
+	default:
+		ir->ir_errs.rl_nomem = 1;
+		goto done;
+	}
+	mime = xml_text(xml_child(dr, NS_XDSB, "mimeType"));
+	if (mtom_part_header(&sb, ir->ir_boundary, ours, mtom_safe_mime(mime)) == -1 ||
+	    sb.sb_failed || evbuffer_add(pp->pp_buf, sb.sb_data, sb.sb_len) != 0 ||
+	    evbuffer_add_buffer(pp->pp_buf, bytes) != 0)
+		ir->ir_errs.rl_nomem = 1;	/* listed without its part: fail */
+done:
+	if (bytes != NULL)
+		evbuffer_free(bytes);
+	strbuf_reset(&sb);
+	free(text);
+	free(mime);
+}
+
 /* Takes one DocumentResponse of a streamed root part: its bytes come later as the part
- * its xop:Include names, renamed to a cid of ours. */
+ * its xop:Include names, renamed to a cid of ours, or are inline. */
 static void
 ig_take_ref(struct ig_peer *pp, const xmlNode *dr)
 {
 	struct ig_retrieve *ir = pp->pp_ir;
 	const struct peer *peer = pp->pp_leg->fl_peer;
-	const xmlNode *inc = xml_child(xml_child(dr, NS_XDSB, "Document"), MTOM_XOP_NS,
-	    "Include");
+	const xmlNode *doc = xml_child(dr, NS_XDSB, "Document");
+	const xmlNode *inc = xml_child(doc, MTOM_XOP_NS, "Include");
 	char *href = xml_attr(inc, "href"), cid[512];
 	struct ig_pdoc *d, *p;
 	const char *ours;
 
 	if (!ig_check_home(ir, peer, dr))
 		goto done;
+	if (doc != NULL && xml_child(doc, NULL, NULL) == NULL) {
+		ig_take_inline(pp, dr, doc);	/* text only: base64 */
+		goto done;
+	}
 	if (href == NULL || mtom_cid_from_href(href, cid, sizeof(cid)) == -1) {
-		/* inline base64 inside an MTOM root part is not relayed */
 		ig_unavailable(&ir->ir_errs, peer, "a DocumentResponse is incomplete");
 		goto done;
 	}

@@ -18,7 +18,8 @@ struct mem_doc {
 	size_t		 md_len;
 	size_t		 md_sent;
 	char		*md_mime;
-	char		 md_cid[32];
+	char		*md_cid;	/* own allocation: add_ref hands it out, and the
+					   array moves when it grows */
 	int		 md_ref;	/* bytes relayed by the caller, not ours */
 };
 
@@ -54,8 +55,10 @@ retrieve_mem_free(struct retrieve_mem *rm)
 		return;
 	for (i = 0; i < rm->rm_nmsg; i++)
 		soap_msg_free(rm->rm_msg[i]);
-	for (i = 0; i < rm->rm_ndoc; i++)
+	for (i = 0; i < rm->rm_ndoc; i++) {
 		free(rm->rm_doc[i].md_mime);
+		free(rm->rm_doc[i].md_cid);
+	}
 	free(rm->rm_msg);
 	free(rm->rm_doc);
 	strbuf_reset(&rm->rm_resp);
@@ -116,6 +119,7 @@ mem_add(struct retrieve_mem *rm, struct soap_msg *msg, const xmlNode *dr,
 	char *uid = xml_text(xml_child(dr, NS_XDSB, "DocumentUniqueId"));
 	char *mime = xml_text(xml_child(dr, NS_XDSB, "mimeType"));
 	struct mem_doc *d;
+	char cid[32];
 	int ret = -1;
 
 	if (rm->rm_ndoc == rm->rm_capdoc) {
@@ -135,7 +139,9 @@ mem_add(struct retrieve_mem *rm, struct soap_msg *msg, const xmlNode *dr,
 		ret = 1;
 		goto done;
 	}
-	snprintf(d->md_cid, sizeof(d->md_cid), "doc%zu@hashi", rm->rm_ndoc + 1);
+	(void)snprintf(cid, sizeof(cid), "doc%zu@hashi", rm->rm_ndoc + 1);
+	if ((d->md_cid = str_dup(cid)) == NULL)
+		goto done;
 	d->md_ref = msg == NULL;
 	if (cidp != NULL)
 		*cidp = d->md_cid;

@@ -19,12 +19,16 @@ BEGIN {
 	T_DOC = slurp(tpldir "/pnr-document.xml")
 
 	pat_tsv = outdir "/patients.tsv"
+	pat_csv = outdir "/patients.csv"
 	doc_tsv = outdir "/documents.tsv"
 	printf "# id\tpatient CX\tfamily\tgiven\tfamily (kana)\tgiven (kana)\tbirth\tsex\tpostal\taddress\n" > pat_tsv
+	# the same patients for the MPI (`hashictl mpi import`; columns in mpi/README.md)
+	printf "pid,family,given,family_kana,given_kana,birth,sex,postal,address\n" > pat_csv
 	ndoc = 0
 	for (p = 1; p <= n; p++)
 		make_patient(p)
 	close(pat_tsv)
+	close(pat_csv)
 	hash_files()
 	printf "# patient\tdocument uniqueId\tentryUUID\ttypeCode\ttitle\tcreationTime\tfile\tsize\tsha1\n" > doc_tsv
 	for (p = 1; p <= n; p++)
@@ -156,6 +160,8 @@ function make_patient(p,    f, g, parts, c, y, m, d) {
 	}
 	printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s\n", PID[p], PCX[p], PFK[p], PGK[p], PFP[p],
 	    PGP[p], PBIRTH[p], PSEX[p], PPOST[p], PSTATE[p], PCITY[p], PSTREET[p] >> pat_tsv
+	printf "%s,%s,%s,%s,%s,%s,%s,%s,%s%s%s\n", PCX[p], PFK[p], PGK[p], PFP[p], PGP[p],
+	    PBIRTH[p], PSEX[p], PPOST[p], PSTATE[p], PCITY[p], PSTREET[p] >> pat_csv
 	PFIRST[p] = ndoc + 1
 	PNDOC[p] = (p == 1) ? 3 : 1 + rnd(3)
 	for (c = 1; c <= PNDOC[p]; c++)

@@ -7,7 +7,8 @@
 # defaults to 20. OUTDIR receives, per patient, 1-3 HL7 CDA R2 documents (ID-N.cda: 診療情報提供書
 # LOINC 57133-1 or 退院時サマリー LOINC 18842-5) and one ITI-41 ProvideAndRegisterDocumentSetRequest
 # (pnr-ID.xml) whose xdsb:Document elements name the CDA files by xop:Include href, plus
-# patients.tsv and documents.tsv describing what was written. Patient 1 of every region is the
+# patients.tsv and documents.tsv describing what was written, and patients.csv for
+# `hashictl mpi import`. Patient 1 of every region is the
 # same person (山田 太郎, 1948-05-12), so P0001 / S0001 / T0001 can be mapped onto each other.
 # The output depends only on the arguments (same bytes every run). All names, addresses and
 # institutions are invented. POSIX sh + awk; needs sha1sum.
@@ -35,7 +36,7 @@ fi
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 # Remove what an earlier run wrote (and only that), so a smaller N leaves no stale patients.
-rm -f "$outdir"/pnr-*.xml "$outdir"/*.cda "$outdir/patients.tsv" "$outdir/documents.tsv"
+rm -f "$outdir"/pnr-*.xml "$outdir"/*.cda "$outdir/patients.tsv" "$outdir/patients.csv" "$outdir/documents.tsv"
 
 # Fields: key name hcid aa repo prefecture prefix. C locale: awk counts bytes, not characters.
 IFS='	' read -r r_key r_name r_hcid r_aa r_repo r_pref r_prefix <<EOF

@@ -274,7 +274,7 @@ config_of() {
 #   peer=CERTNAME@REGION:PORT      a peer community (named REGION in the config) at
 #                                  https://127.0.0.1:PORT/xca, certificate CN=CERTNAME
 #   map=REGION:LOCALID:REMOTEID    patient_map entry of that peer (ids without the CX suffix)
-#   SECTION.KEY=VALUE              overrides a default in tls/limits/timeouts/registry, e.g.
+#   SECTION.KEY=VALUE              overrides a default in tls/limits/timeouts/registry/mpi, e.g.
 #                                  timeouts.request=3s, tls.allow_tls12=true
 write_config() {
 	_wc_name=$1
@@ -294,7 +294,7 @@ write_config() {
 		local=*) _wc_locals="$_wc_locals ${_wc_o#local=}" ;;
 		peer=*) _wc_peers="$_wc_peers ${_wc_o#peer=}" ;;
 		map=*) _wc_maps="$_wc_maps ${_wc_o#map=}" ;;
-		tls.*=* | limits.*=* | timeouts.*=* | registry.*=*) _wc_over="$_wc_over
+		tls.*=* | limits.*=* | timeouts.*=* | registry.*=* | mpi.*=*) _wc_over="$_wc_over
 $_wc_o" ;;
 		*) die "write_config: bad option '$_wc_o'" ;;
 		esac
@@ -316,6 +316,7 @@ $_wc_o" ;;
 		_lib_section limits max_body 16MiB max_mtom_body 256MiB max_xml_depth 64
 		_lib_section timeouts connect 2s read 5s request 10s
 		_lib_section registry backend embedded map_size 1GiB
+		_lib_section mpi map_size 64MiB
 		if [ -n "$_wc_locals" ]; then
 			echo "local_systems:"
 			for _wc_l in $_wc_locals; do

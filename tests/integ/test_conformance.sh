@@ -6,7 +6,8 @@
 #     and ITI-43 to /xds as a local system, ITI-38/39 to /xca as a peer, the ITI-41 MTOM capture
 #     to /xds; bare AdhocQueryRequests are wrapped in a SOAP 1.2 envelope. Valid ones are
 #     answered (RegistryErrors about unknown patients, repositories or communities are fine),
-#     never with a SOAP fault; ITI-55 (XCPD) is not served yet: wsa:ActionNotSupported.
+#     never with a SOAP fault; ITI-55 (XCPD) answers the IPF request; its Deferred Response
+#     option is not served: wsa:ActionNotSupported.
 #   - the six NIST envelopes with the WS-A-namespace mustUnderstand defect are refused with
 #     env:Sender by the strict daemon; the tolerant one accepts the header (the request is
 #     answered, the responses are refused only for not being requests), and its initiating
@@ -154,15 +155,21 @@ Success | Failure) ;;
 *) not_ok "NIST http-mtom-pnr.txt: status Success, or Failure with XDSUnknownPatientId only" ;;
 esac
 
-# XCPD (ITI-55) is not implemented: the IPF requests are refused by action, cleanly.
-for f in iti55-sample-request iti55-sample-request-deferred; do
-	act="urn:hl7-org:v3:PRPA_IN201305UV02:CrossGatewayPatientDiscovery"
-	[ "$f" = iti55-sample-request-deferred ] && act="urn:hl7-org:v3:PRPA_IN201305UV02:Deferred:CrossGatewayPatientDiscovery"
-	wrap "$IPF/$f.xml" "$act" "$T/$f.xml"
-	bd_post "$(url strict /xca)" shimane-gw "$act" "$T/$f.xml" "strict-ipf-$f"
-	bd_expect_fault "strict-ipf-$f" 400 env:Sender wsa:ActionNotSupported \
-	    "IPF $f.xml (ITI-55, not served yet) on /xca: env:Sender / wsa:ActionNotSupported"
-done
+# XCPD (ITI-55): the IPF synchronous request is answered (NF: its patient is not shimane's,
+# test_xcpd_responder.sh goes further); the Deferred Response option is refused by action.
+f=iti55-sample-request
+act="urn:hl7-org:v3:PRPA_IN201305UV02:CrossGatewayPatientDiscovery"
+wrap "$IPF/$f.xml" "$act" "$T/$f.xml"
+bd_post "$(url strict /xca)" shimane-gw "$act" "$T/$f.xml" "strict-ipf-$f"
+r=$(bd_resp "strict-ipf-$f")
+is "$BD_CODE:$(bd_payload "$r"):$(xpath "$r" "string(//$(bd_l acknowledgement)/$(bd_l typeCode)/@code)"):$(xpath "$r" "string(//$(bd_l queryAck)/$(bd_l queryResponseCode)/@code)")" \
+    "200:PRPA_IN201306UV02:AA:NF" "IPF $f.xml on /xca: answered PRPA_IN201306UV02, AA, NF (not a patient of shimane)"
+f=iti55-sample-request-deferred
+act="urn:hl7-org:v3:PRPA_IN201305UV02:Deferred:CrossGatewayPatientDiscovery"
+wrap "$IPF/$f.xml" "$act" "$T/$f.xml"
+bd_post "$(url strict /xca)" shimane-gw "$act" "$T/$f.xml" "strict-ipf-$f"
+bd_expect_fault "strict-ipf-$f" 400 env:Sender wsa:ActionNotSupported \
+    "IPF $f.xml (ITI-55 Deferred Response, not served) on /xca: env:Sender / wsa:ActionNotSupported"
 
 # ---------------------------------------------------------------- wsa:mustUnderstand samples
 # Each goes where its action belongs: CrossGateway* to /xca as a peer, the rest to /xds.

@@ -299,13 +299,13 @@ test_pidmap(void **state)
 	p.pr_assigning_authority = "1.2.4";
 	p.pr_map = map;
 	p.pr_nmap = 1;
-	assert_int_equal(pidmap_to_peer(&p, "P1^^^&1.2.3&ISO", &out), 0);
+	assert_int_equal(pidmap_to_peer(NULL, &p, "P1^^^&1.2.3&ISO", 0, &out), 0);
 	assert_string_equal(out, "S9^^^&1.2.4&ISO");
 	free(out);
-	assert_int_equal(pidmap_to_peer(&p, "P2^^^&1.2.3&ISO", &out), 1);
+	assert_int_equal(pidmap_to_peer(NULL, &p, "P2^^^&1.2.3&ISO", 0, &out), 1);
 	assert_null(out);
 	/* already the peer's id: passes through */
-	assert_int_equal(pidmap_to_peer(&p, "S5^^^&1.2.4&ISO", &out), 0);
+	assert_int_equal(pidmap_to_peer(NULL, &p, "S5^^^&1.2.4&ISO", 0, &out), 0);
 	assert_string_equal(out, "S5^^^&1.2.4&ISO");
 	free(out);
 	aa = pidmap_authority("X^^^&1.2.840&ISO");
