@@ -88,7 +88,20 @@ asan:
 	$(MAKE) BUILD=build-asan SAN=1 all unit
 	BUILD=build-asan HASHI_ASAN=1 HASHI_VALGRIND=0 sh tests/run.sh
 
-bench: all
+# The bench's own programs (tests/bench/*.c other than load.c, which run.sh builds itself).
+BENCH_BINS := $(BUILD)/bench/gen_patients $(BUILD)/bench/mpi_bench
+
+$(BUILD)/bench/%.o: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/bench/gen_patients: $(BUILD)/bench/gen_patients.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(BUILD)/bench/mpi_bench: $(BUILD)/bench/mpi_bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+bench: all $(BENCH_BINS)
 	BUILD=$(BUILD) sh tests/bench/run.sh
 
 demo: all

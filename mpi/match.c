@@ -115,9 +115,9 @@ field(const char *in, int r, const char *key)
 }
 
 int
-match_keys_make(const struct mpi_demog *d, struct match_keys *k)
+match_keys_make_quick(const struct mpi_demog *d, struct match_keys *k)
 {
-	char sex[2] = { d->md_sex, '\0' }, v[MPI_ADDR_MAX];
+	char v[MPI_ADDR_MAX];
 	int r, split;
 
 	memset(k, 0, sizeof(*k));
@@ -130,6 +130,30 @@ match_keys_make(const struct mpi_demog *d, struct match_keys *k)
 	snprintf(v, sizeof(v), "%.*s", (int)sizeof(d->md_birth) - 1, d->md_birth);
 	r = norm_birth(v, k->mk_birth);
 	keys_note(k, field(v, r, k->mk_birth), MATCH_K_BIRTH);
+	return k->mk_bad != 0 ? -1 : 0;
+}
+
+int
+match_may_match(const struct match_keys *a, const struct match_keys *b)
+{
+	unsigned both = a->mk_have & b->mk_have;
+
+	/* match_compare's AUTO needs equal names and birth dates, its CANDIDATE equal birth
+	 * dates and one of the three name keys equal: without those it answers NONE */
+	if (!(both & MATCH_K_BIRTH) || strcmp(a->mk_birth, b->mk_birth) != 0)
+		return 0;
+	return ((both & MATCH_K_NAME) && strcmp(a->mk_name, b->mk_name) == 0) ||
+	    ((both & MATCH_K_KANA) && (strcmp(a->mk_kana, b->mk_kana) == 0 ||
+	    strcmp(a->mk_kana_loose, b->mk_kana_loose) == 0));
+}
+
+int
+match_keys_make(const struct mpi_demog *d, struct match_keys *k)
+{
+	char sex[2] = { d->md_sex, '\0' }, v[MPI_ADDR_MAX];
+	int r;
+
+	(void)match_keys_make_quick(d, k);
 	if (d->md_sex != '\0') {
 		r = norm_sex(sex, &k->mk_sex) == -1 ? -1 : k->mk_sex != 'U';
 		if (r != 1)

@@ -69,6 +69,16 @@ struct match_keys {
  * that field absent and its bit set in mk_bad. */
 int match_keys_make(const struct mpi_demog *d, struct match_keys *k);
 
+/* Fills only the name, kana and birth keys of K (everything else absent): enough for
+ * match_may_match, at a fraction of match_keys_make's cost (no address). Returns as
+ * match_keys_make. */
+int match_keys_make_quick(const struct mpi_demog *d, struct match_keys *k);
+
+/* Returns 0 when keys A and B (from either maker) can only compare MATCH_NONE: the birth
+ * dates are missing or differ, or none of the kanji name, kana and loose kana keys is
+ * equal; else 1 (then compare full keys with match_compare). */
+int match_may_match(const struct match_keys *a, const struct match_keys *b);
+
 enum match_result {
 	MATCH_NONE,
 	MATCH_CANDIDATE,

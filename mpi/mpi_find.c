@@ -94,7 +94,15 @@ find_collect(struct mpi *m, MDB_txn *txn, const struct mpi_keys *qk, unsigned fl
 	if ((rc = find_scan(m, txn, MPI_DB_NAME2PID, ix.ix_name, ix.ix_namelen, prefix,
 	    ids)) != MPI_OK ||
 	    (rc = find_scan(m, txn, MPI_DB_KANA2PID, ix.ix_kana, ix.ix_kanalen, prefix,
-	    ids)) != MPI_OK ||
+	    ids)) != MPI_OK)
+		return rc;
+	/* Anything but NONE needs an equal name, kana or loose kana key (match_compare), and
+	 * those two indexes hold them: a whole day of births (dozens of patients in a large
+	 * region) is read only for an operator's search (MPI_FIND_ALL) or a query without a
+	 * name. Limit: the kana index holds the loose keys of family and given name joined,
+	 * so a pair whose loose keys agree only across the family/given boundary (a long
+	 * vowel folded over it) is not proposed as a candidate. */
+	if (((flags & MPI_FIND_ALL) || (ix.ix_namelen == 0 && ix.ix_kanalen == 0)) &&
 	    (rc = find_scan(m, txn, MPI_DB_BS2PID, ix.ix_bs, ix.ix_bslen > 8 ? 8 : ix.ix_bslen,
 	    1, ids)) != MPI_OK)
 		return rc;
@@ -124,6 +132,13 @@ find_compare(struct mpi *m, MDB_txn *txn, const char *id, const struct match_key
 		return rc == MDB_NOTFOUND ? MPI_E_CORRUPT : mpi_store_err(rc);
 	if ((rc = mpi_rec_decode(v.mv_data, v.mv_size, p)) != MPI_OK)
 		return rc;
+	/* Most candidates (the birth index holds a whole day's patients) differ in name:
+	 * proving NONE on the cheap keys spares normalising their addresses. */
+	if ((flags & MPI_FIND_ALL) == 0) {
+		(void)match_keys_make_quick(&p->mp_demog, &pmk);
+		if (!match_may_match(qmk, &pmk))
+			return MPI_OK;
+	}
 	/* -1 only says a field did not normalise: the keys are complete without it and
 	 * match_compare never makes such a pair AUTO (MATCH_D_INVALID). */
 	(void)match_keys_make(&p->mp_demog, &pmk);
@@ -175,7 +190,7 @@ mpi_find(struct mpi *m, const struct mpi_demog *q, unsigned flags, struct mpi_hi
 		rc = MPI_E_NOMEM;
 		goto done;
 	}
-	if ((rc = mpi_keys_make(q, 0, qk, &why)) != MPI_OK)
+	if ((rc = mpi_keys_make(q, -1, qk, &why)) != MPI_OK)
 		goto done;
 	(void)match_keys_make(q, qmk);
 	if ((rc = mpi_begin(m, 1, &txn)) != MPI_OK ||

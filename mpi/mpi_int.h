@@ -89,6 +89,7 @@ int mpi_text_ok(const char *s, size_t n);
 /* Computes the normalised keys of D into K. MPI_E_INVALID with *WHY set when a value
  * does not normalise or, when STRICT (a record, not a query), when birth, sex or a family
  * name is missing. */
+/* (STRICT < 0: only the keys the indexes use, names, kana, birth and sex, for a search.) */
 int mpi_keys_make(const struct mpi_demog *d, int strict, struct mpi_keys *k,
     const char **why);
 /* Encodes P (bare id ID, keys K, times) into BUF (MPI_REC_MAX); sets *LENP. */

@@ -99,12 +99,12 @@ mpi_keys_make(const struct mpi_demog *d, int strict, struct mpi_keys *k, const c
 	memset(k, 0, sizeof(*k));
 	k->mk_version = NORM_VERSION;
 	*why = NULL;
-	if (strict && d->md_kanji.mn_family[0] == '\0' && d->md_kana.mn_family[0] == '\0')
+	if (strict > 0 && d->md_kanji.mn_family[0] == '\0' && d->md_kana.mn_family[0] == '\0')
 		*why = "a family name (kanji or kana) is required";
-	else if ((strict || d->md_birth[0] != '\0') &&
+	else if ((strict > 0 || d->md_birth[0] != '\0') &&
 	    (d->md_birth[0] == '\0' || norm_birth(d->md_birth, k->mk_birth) != 0))
 		*why = "birth is missing or not a date";
-	else if ((strict || d->md_sex != 0) &&
+	else if ((strict > 0 || d->md_sex != 0) &&
 	    (d->md_sex == 0 || norm_sex(sex, sexk) != 0 || sexk[0] == '\0'))
 		*why = "sex is missing or not M, F, O or U";
 	else if (mpi_norm1(norm_name, d->md_kanji.mn_family, k->mk_family, MPI_KEY_MAX) ||
@@ -115,15 +115,18 @@ mpi_keys_make(const struct mpi_demog *d, int strict, struct mpi_keys *k, const c
 	    mpi_norm1(norm_kana_loose, d->md_kana.mn_family, k->mk_lfamily, MPI_KEY_MAX) ||
 	    mpi_norm1(norm_kana_loose, d->md_kana.mn_given, k->mk_lgiven, MPI_KEY_MAX))
 		*why = "kana name does not normalise (not kana?)";
+	else if (strict < 0)
+		;	/* the index keys only: a search needs no more */
 	else if (d->md_postal[0] != '\0' && norm_postal(d->md_postal, k->mk_postal) != 0)
 		*why = "postal code does not normalise";
 	else if (mpi_norm1(norm_addr, d->md_addr, k->mk_addr, MPI_ADDR_MAX))
 		*why = "address does not normalise";
 	/* An address whose area cannot be told, or a phone written with words, is still a
 	 * patient's address or phone: the key stays empty and matching does without it. */
-	if (*why == NULL && mpi_norm1(norm_addr_area, d->md_addr, k->mk_area, MPI_ADDR_MAX))
+	if (*why == NULL && strict >= 0 &&
+	    mpi_norm1(norm_addr_area, d->md_addr, k->mk_area, MPI_ADDR_MAX))
 		k->mk_area[0] = '\0';
-	if (*why == NULL && mpi_norm1(norm_phone, d->md_phone, k->mk_phone,
+	if (*why == NULL && strict >= 0 && mpi_norm1(norm_phone, d->md_phone, k->mk_phone,
 	    sizeof(k->mk_phone)))
 		k->mk_phone[0] = '\0';
 	k->mk_sex = sexk[0];

@@ -29,12 +29,18 @@
 #      more hashids, small regions of BENCH_FAN_PATIENTS (200) patients each, T0001 mapped
 #      to patient 1 of each), one connection, sequential queries for BENCH_FAN_SECONDS (3) s;
 #      p50/p99 for 1 and 8 peers, target 8/1 < 2. Then the peak RSS (VmHWM) of each hashid.
+#  10. the MPI (issue 4), once every hashid above has stopped: tests/bench/mpi.sh, its own
+#      process and temp dir. BENCH_MPI_PATIENTS (1000000; 0 skips it) synthetic patients
+#      imported with `hashictl mpi import`, then tests/bench/mpi_bench.c on the store (id
+#      lookups/s on one core, target >= 1,000,000; pid + HCID lookups/s; demographic
+#      matches/s, target >= 50,000; LMDB size), then the XCPD responding gateway (ITI-55 at
+#      /xca) with that MPI under hashi-load: by shared identifier, and by demographics.
 #
 # The load driver is tests/bench/load.c (hashi-load), built here into $BUILD/bench: wrk and
 # h2load cannot present a TLS client certificate, and hashid answers nobody without one.
 # Needs the libevent/OpenSSL development packages `make` already needs, plus curl.
 # Everything runs in a temp dir that is removed at the end (HASHI_KEEP=1 keeps it); total
-# time is about 80 s with the defaults on 2 cores.
+# time is about 80 s with the defaults on 2 cores, plus about 70 s for the MPI part.
 set -u
 HASHI_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$HASHI_ROOT/tests/integ/lib.sh"
@@ -88,7 +94,7 @@ printf 'Hashi bench: %s, %s CPU(s), %s, %s\n' "$(basename "$BUILD_DIR")" "$(npro
     "$(uname -r)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # ---------------------------------------------------------------------------------------
-step 1/9 "load driver (tests/bench/load.c)"
+step 1/10 "load driver (tests/bench/load.c)"
 if [ ! -x "$LOAD" ] || [ -n "$(find "$BENCH/load.c" -newer "$LOAD")" ]; then
 	mkdir -p "$BUILD_DIR/bench"
 	# shellcheck disable=SC2046
@@ -103,7 +109,7 @@ fi
 say "(wrk and h2load cannot present a TLS client certificate, which hashid requires)"
 
 # ---------------------------------------------------------------------------------------
-step 2/9 "PKI, configuration, $N synthetic patients, hashictl registry import"
+step 2/10 "PKI, configuration, $N synthetic patients, hashictl registry import"
 mk_tmp
 T=$HASHI_TMP
 mk_pki okayama-gw shimane-gw okayama-ehr shimane-ehr nginx-proxy tottori-gw tottori-ehr \
@@ -136,7 +142,7 @@ say "imported $NSUB submissions ($NDOCS documents) in $IMP_S s: $IMP_PPS patient
 say "registry on disk: $(du -sh "$T/okayama-gw.state" | cut -f1) (LMDB, $(df -T "$T" | awk 'NR == 2 { print $2 }'))"
 
 # ---------------------------------------------------------------------------------------
-step 3/9 "hashid"
+step 3/10 "hashid"
 start_hashid okayama-gw "$CONF" shimane-gw || die "hashid did not start (log: $T/okayama-gw.log)"
 HPID=$(pid_of okayama-gw)
 say "pid $HPID on 127.0.0.1:$P, VmRSS $(proc_kb "$HPID" VmRSS) kB"
@@ -190,7 +196,7 @@ report() {
 }
 
 # ---------------------------------------------------------------------------------------
-step 4/9 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
+step 4/10 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
 Q=$(run_load query "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 "$CONNS" "$SECS")
 report "$Q"
 Q1=$(run_load query1 "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 1 2)
@@ -201,7 +207,7 @@ if [ "$(calc "$(field p50_ms "$Q1") >= 35")" = 1 ]; then
 	say "NOTE: $NAGLE"
 fi
 
-step 5/9 "baselines: SOAP fault (no registry work), then new TLS connections"
+step 5/10 "baselines: SOAP fault (no registry work), then new TLS connections"
 F=$(run_load fault "$T/fault.tpl" "$CTF" "$FCODE" ActionNotSupported 1 "$CONNS" "$SECS")
 report "$F"
 HS_SECS=$(calc "$SECS / 2")
@@ -210,7 +216,7 @@ report "$H"
 say "after the load runs: $(mem "$HPID")"
 
 # ---------------------------------------------------------------------------------------
-step 6/9 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
+step 6/10 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
 # reset_hwm: VmHWM := VmRSS (Linux clear_refs 5); prints "reset" or "not reset".
 reset_hwm() {
 	if (echo 5 >"/proc/$HPID/clear_refs") 2>/dev/null; then echo reset; else echo "not reset"; fi
@@ -287,7 +293,7 @@ verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "NOT met"; fi; }
 SUCCESS='ResponseStatusType:Success'
 
 # ---------------------------------------------------------------------------------------
-step 7/9 "initiating gateway: ITI-38 via shimane's /ig (its only peer: okayama-gw), $CONNS conns, $SECS s"
+step 7/10 "initiating gateway: ITI-38 via shimane's /ig (its only peer: okayama-gw), $CONNS conns, $SECS s"
 # shimane-gw is already okayama-gw's configured peer; as an initiating gateway it passes the
 # okayama patient ids through unchanged (same assigning authority as the peer's).
 write_config shimane-gw "$PEERPORT" shimane local=shimane-ehr peer=okayama-gw@okayama:"$P" \
@@ -313,7 +319,7 @@ report "$IG"
 say "(responding okayama-gw CPU in that run: $(calc "($OKCPU1 - $OKCPU0) / $TCK") s)"
 
 # ---------------------------------------------------------------------------------------
-step 8/9 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
+step 8/10 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
 NG=
 NGINX_NOTE=
 NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
@@ -410,7 +416,7 @@ fi
 # ---------------------------------------------------------------------------------------
 FAN_N=${BENCH_FAN_PATIENTS:-200}
 FAN_SECS=${BENCH_FAN_SECONDS:-3}
-step 9/9 "fan-out: tottori's /ig with 1 peer, then 8 peers ($FAN_N patients each), 1 connection, sequential"
+step 9/10 "fan-out: tottori's /ig with 1 peer, then 8 peers ($FAN_N patients each), 1 connection, sequential"
 . "$HASHI_ROOT/tests/integ/lib_fanout.sh"
 FANS="f1 f2 f3 f4 f5 f6 f7 f8"
 # eight small regions (a copy of regions.tsv; the generator lends them tottori's place names)
@@ -520,6 +526,26 @@ done
 
 # ---------------------------------------------------------------------------------------
 stop_all
+MPI_N=${BENCH_MPI_PATIENTS:-1000000}
+MPI_NOTE=
+step 10/10 "the MPI: tests/bench/mpi.sh with $MPI_N patients"
+if [ "$MPI_N" = 0 ]; then
+	MPI_NOTE="skipped (BENCH_MPI_PATIENTS=0)"
+	say "$MPI_NOTE"
+elif BENCH_MPI_PATIENTS=$MPI_N BENCH_MPI_SUMMARY="$T/mpi.sum" sh "$BENCH/mpi.sh" &&
+    [ -s "$T/mpi.sum" ]; then
+	. "$T/mpi.sum"
+else
+	MPI_NOTE="tests/bench/mpi.sh failed (see above)"
+fi
+# mpi_label N: 1000000 -> 1M, 100000 -> 100k, else N.
+mpi_label() {
+	case $1 in
+	*000000) echo "${1%000000}M" ;;
+	*000) echo "${1%000}k" ;;
+	*) echo "$1" ;;
+	esac
+}
 QR=$(field rps "$Q")
 FR=$(field rps "$F")
 echo
@@ -578,6 +604,27 @@ printf ' %-44s %s\n' "peak RSS (VmHWM) okayama-gw (responding)" "$HWM_OK kB sinc
 printf ' %-44s %s\n' "peak RSS shimane-gw (initiating, 1 peer)" "$HWM_IG kB"
 printf ' %-44s %s\n' "peak RSS fan1 / tottori-gw (IG 1 / 8 peers)" "$HWM_F1 / $HWM_F8 kB"
 printf ' %-44s %s\n' "peak RSS f1..f8-gw (responding, $FAN_N pat.)" "$(echo "${HWM_R# }" | tr ' ' '/') kB"
+echo "----------------------------------------------------------------------------------------------"
+if [ -n "$MPI_NOTE" ]; then
+	printf ' %-44s %s\n' "MPI (issue 4)" "$MPI_NOTE"
+else
+	MPI_LU=$(field lookup_rps "$MPI_MB")
+	MPI_DM=$(field find_rps "$MPI_MB")
+	printf ' %-44s %s\n' "MPI import $(mpi_label "$MPI_N") patients" "$MPI_IMPORT"
+	printf ' %-44s %s\n' "MPI LMDB size" "$MPI_SIZE"
+	printf ' %-44s %-22s %-14s %s\n' "MPI id lookups/s (1 core)" "$MPI_LU" ">= 1000000" \
+	    "$(verdict "$(calc "$MPI_LU >= 1000000")") (CX ids: $(field lookup_cx_rps "$MPI_MB")/s)"
+	printf ' %-44s %s\n' "MPI pid+HCID lookups/s" \
+	    "$(field remote_rps "$MPI_MB") over $(field linked "$MPI_MB") links (mpi_link: $(field link_rps "$MPI_MB")/s, one synced transaction each)"
+	printf ' %-44s %-22s %-14s %s\n' "MPI demographic matches/s" "$MPI_DM" ">= 50000" \
+	    "$(verdict "$(calc "$MPI_DM >= 50000")") (near misses: $(field near_rps "$MPI_MB")/s; $(field find_cands "$MPI_MB") patients examined per query)"
+	printf ' %-44s %10s %9s %9s %11s\n' "XCPD responder /xca ($CONNS conns), by id" "$(field rps "$MPI_XID")" \
+	    "$(field p50_ms "$MPI_XID")" "$(field p99_ms "$MPI_XID")" "$(calc "$(field cpu_s "$MPI_XID") * 100 / $(field seconds "$MPI_XID")")%"
+	printf ' %-44s %10s %9s %9s %11s\n' "XCPD responder /xca ($CONNS conns), demog.*" "$(field rps "$MPI_XDEM")" \
+	    "$(field p50_ms "$MPI_XDEM")" "$(field p99_ms "$MPI_XDEM")" "$(calc "$(field cpu_s "$MPI_XDEM") * 100 / $(field seconds "$MPI_XDEM")")%"
+	echo " * XCPD by id: livingSubjectId in our assigning authority, a random patient each time; demog.: one"
+	echo "   patient's name, kana, birth, sex and address, the same query every time (hashi-load sends one body)"
+fi
 [ -n "$NAGLE" ] && printf ' NOTE: %s\n' "$NAGLE"
 echo "=============================================================================================="
 exit 0

@@ -33,17 +33,52 @@ base(struct mpi_demog *d)
 	snprintf(d->md_phone, sizeof(d->md_phone), "086-200-0000");
 }
 
-/* Compares A and B both ways: the result and the diff must not depend on the order. */
+/* Compares A and B both ways: the result and the diff must not depend on the order. Every
+ * comparison also checks the search pre-filter: match_may_match on the quick keys never
+ * rules out a pair that match_compare would not answer NONE. */
 static enum match_result
 cmp(const struct mpi_demog *a, const struct mpi_demog *b, unsigned *diff)
 {
 	unsigned d1 = 0, d2 = 0;
 	enum match_result r1 = match_demog(a, b, &d1), r2 = match_demog(b, a, &d2);
+	struct match_keys qa, qb, fa;
 
 	assert_int_equal(r1, r2);
 	assert_int_equal(d1, d2);
+	(void)match_keys_make_quick(a, &qa);
+	(void)match_keys_make_quick(b, &qb);
+	(void)match_keys_make(a, &fa);
+	if (r1 != MATCH_NONE) {
+		assert_int_equal(match_may_match(&qa, &qb), 1);
+		assert_int_equal(match_may_match(&fa, &qb), 1);
+	}
 	*diff = d1;
 	return r1;
+}
+
+/* The pre-filter does rule out: same birth date, other name and kana; or other birth. */
+static void
+test_may_match(void **state)
+{
+	struct mpi_demog a, b;
+	struct match_keys ka, kb;
+
+	(void)state;
+	base(&a);
+	base(&b);
+	name_set(&b.md_kanji, "佐藤", "花子");
+	name_set(&b.md_kana, "サトウ", "ハナコ");
+	(void)match_keys_make_quick(&a, &ka);
+	(void)match_keys_make_quick(&b, &kb);
+	assert_int_equal(match_may_match(&ka, &kb), 0);
+	base(&b);
+	snprintf(b.md_birth, sizeof(b.md_birth), "19800106");
+	(void)match_keys_make_quick(&b, &kb);
+	assert_int_equal(match_may_match(&ka, &kb), 0);
+	base(&b);
+	name_set(&b.md_kanji, "髙橋", "一郎");	/* a variant: still possible */
+	(void)match_keys_make_quick(&b, &kb);
+	assert_int_equal(match_may_match(&ka, &kb), 1);
 }
 
 static void
@@ -353,6 +388,7 @@ main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_invalid_fields),
 		cmocka_unit_test(test_empty_and_names),
+		cmocka_unit_test(test_may_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
