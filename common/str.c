@@ -209,3 +209,65 @@ strbuf_reset(struct strbuf *sb)
 	free(sb->sb_data);
 	memset(sb, 0, sizeof(*sb));
 }
+
+static int
+str_b64_val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int
+str_b64_decode(const char *s, uint8_t **outp, size_t *lenp)
+{
+	uint8_t *out;
+	uint32_t acc = 0;
+	size_t o = 0;
+	int q = 0, pad = 0, v;
+
+	if ((out = malloc(strlen(s) / 4 * 3 + 3)) == NULL)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			continue;
+		if (*s == '=' && q + pad >= 2 && pad < 2) {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (v = str_b64_val((unsigned char)*s)) < 0)
+			goto bad;
+		acc = (acc << 6) | (uint32_t)v;
+		if (++q == 4) {
+			out[o++] = (uint8_t)(acc >> 16);
+			out[o++] = (uint8_t)(acc >> 8);
+			out[o++] = (uint8_t)acc;
+			acc = 0;
+			q = 0;
+		}
+	}
+	if (pad == 0 && q != 0)
+		goto bad;
+	if (pad > 0 && q + pad != 4)
+		goto bad;
+	if (q == 2)
+		out[o++] = (uint8_t)(acc >> 4);
+	else if (q == 3) {
+		out[o++] = (uint8_t)(acc >> 10);
+		out[o++] = (uint8_t)(acc >> 2);
+	}
+	*outp = out;
+	*lenp = o;
+	return 0;
+bad:
+	free(out);
+	return -1;
+}

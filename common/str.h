@@ -29,6 +29,11 @@ int str_eq_nocase(const char *a, const char *b);
 /* Returns the value 0..15 of the hex digit C (either case), or -1. */
 int str_hexval(int c);
 
+/* Decodes the strict xs:base64Binary S: XML white space anywhere is skipped, padding is
+ * required and only at the end, any other character is refused. Returns 0 with a malloc'd
+ * *OUTP (at least one byte allocated, caller frees) of *LENP bytes, or -1. */
+int str_b64_decode(const char *s, uint8_t **outp, size_t *lenp);
+
 /* Writes a fresh random UUID v4 as "urn:uuid:xxxxxxxx-..." into OUT (>= 46 bytes).
  * Returns 0, or -1 when the random source fails. */
 int str_uuid_urn(char *out, size_t outsz);

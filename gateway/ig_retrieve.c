@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include <event2/buffer.h>
-#include <openssl/evp.h>
 
 #include "common/log.h"
 #include "common/str.h"
@@ -195,38 +194,19 @@ ig_take_answer(struct ig_retrieve *ir, const struct peer *peer, struct soap_msg 
 		ig_take_doc(ir, peer, msg, dr);
 }
 
-/* Appends the bytes of the xs:base64Binary TEXT (XML white space allowed anywhere) to
- * OUT. Returns 0, or -1 when TEXT is not base64 or memory ran out. */
+/* Appends the bytes of the xs:base64Binary TEXT to OUT. Returns 0, or -1 when TEXT is not
+ * base64 or memory ran out. */
 static int
 ig_b64_decode(const char *text, struct evbuffer *out)
 {
-	EVP_ENCODE_CTX *ctx;
-	struct evbuffer_iovec v;
-	size_t n = strlen(text), off = 0;
-	int step, got, ret = -1;
+	uint8_t *bytes;
+	size_t len;
+	int ret;
 
-	/* OpenSSL's decoder stops quietly at a '-' (PEM armour): only base64 gets there */
-	if (text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/= \t\r\n")] != '\0' || (ctx = EVP_ENCODE_CTX_new()) == NULL)
+	if (str_b64_decode(text, &bytes, &len) == -1)
 		return -1;
-	EVP_DecodeInit(ctx);
-	do {
-		step = (int)(n - off < 65536 ? n - off : 65536);
-		/* 3 bytes per 4 characters, plus what the context held back (< 64) */
-		if (evbuffer_reserve_space(out, step / 4 * 3 + 64, &v, 1) < 1)
-			goto done;
-		if (step > 0 ? EVP_DecodeUpdate(ctx, v.iov_base, &got,
-		    (const unsigned char *)text + off, step) == -1 :
-		    EVP_DecodeFinal(ctx, v.iov_base, &got) == -1)
-			goto done;
-		v.iov_len = (size_t)got;
-		if (evbuffer_commit_space(out, &v, 1) != 0)
-			goto done;
-		off += (size_t)step;
-	} while (step > 0);
-	ret = 0;
-done:
-	EVP_ENCODE_CTX_free(ctx);
+	ret = evbuffer_add(out, bytes, len) == 0 ? 0 : -1;
+	free(bytes);
 	return ret;
 }
 

@@ -26,70 +26,6 @@ soap_attachment(const struct soap_msg *msg, const char *cid)
 }
 
 static int
-b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Strict xs:base64Binary: XML white space anywhere is skipped, padding is required and
- * only at the end. Returns 0 with a malloc'd *OUTP (at least one byte allocated), or -1. */
-static int
-b64_decode(const char *s, uint8_t **outp, size_t *lenp)
-{
-	uint8_t *out;
-	uint32_t acc = 0;
-	size_t o = 0;
-	int q = 0, pad = 0, v;
-
-	if ((out = malloc(strlen(s) / 4 * 3 + 3)) == NULL)
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-			continue;
-		if (*s == '=' && q + pad >= 2 && pad < 2) {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (v = b64_val((unsigned char)*s)) < 0)
-			goto bad;
-		acc = (acc << 6) | (uint32_t)v;
-		if (++q == 4) {
-			out[o++] = (uint8_t)(acc >> 16);
-			out[o++] = (uint8_t)(acc >> 8);
-			out[o++] = (uint8_t)acc;
-			acc = 0;
-			q = 0;
-		}
-	}
-	if (pad == 0 && q != 0)
-		goto bad;
-	if (pad > 0 && q + pad != 4)
-		goto bad;
-	if (q == 2)
-		out[o++] = (uint8_t)(acc >> 4);
-	else if (q == 3) {
-		out[o++] = (uint8_t)(acc >> 10);
-		out[o++] = (uint8_t)(acc >> 2);
-	}
-	*outp = out;
-	*lenp = o;
-	return 0;
-bad:
-	free(out);
-	return -1;
-}
-
-static int
 soap_include_bytes(const struct soap_msg *msg, const xmlNode *inc, const uint8_t **datap,
     size_t *lenp)
 {
@@ -132,7 +68,7 @@ soap_element_bytes(struct soap_msg *msg, const xmlNode *el, const uint8_t **data
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return -1;
 	text = xmlNodeGetContent(el);
-	rc = text != NULL ? b64_decode((const char *)text, &b->sb_data, &b->sb_len) : -1;
+	rc = text != NULL ? str_b64_decode((const char *)text, &b->sb_data, &b->sb_len) : -1;
 	xmlFree(text);
 	if (rc == -1) {
 		free(b);
