@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "common/str.h"
 #include "common/xml.h"
@@ -98,42 +97,6 @@ done:
 	return ret;
 }
 
-/* Decodes base64 TEXT (whitespace allowed) into a malloc'd buffer. */
-static int
-ri_base64(const char *text, uint8_t **outp, size_t *lenp)
-{
-	EVP_ENCODE_CTX *ctx;
-	size_t n = strlen(text), off = 0, len = 0;
-	uint8_t *out;
-	int step, got, ret = -1;
-
-	*outp = NULL;
-	if ((out = malloc(n / 4 * 3 + 4)) == NULL || (ctx = EVP_ENCODE_CTX_new()) == NULL) {
-		free(out);
-		return -1;
-	}
-	EVP_DecodeInit(ctx);
-	while (off < n) {
-		step = (int)(n - off < 65536 ? n - off : 65536);
-		if (EVP_DecodeUpdate(ctx, out + len, &got, (const unsigned char *)text + off,
-		    step) == -1)
-			goto done;
-		len += (size_t)got;
-		off += (size_t)step;
-	}
-	if (EVP_DecodeFinal(ctx, out + len, &got) == -1)
-		goto done;
-	len += (size_t)got;
-	*outp = out;
-	*lenp = len;
-	out = NULL;
-	ret = 0;
-done:
-	free(out);
-	EVP_ENCODE_CTX_free(ctx);
-	return ret;
-}
-
 /* Fills document I of F from an <xop:Include href="NAME"/>. */
 static void
 ri_doc_include(struct ri_file *f, size_t i, xmlNodePtr inc)
@@ -193,7 +156,7 @@ ri_docs(struct ri_file *f, xmlNodePtr pnr)
 		} else if ((text = xml_text(d)) == NULL) {
 			return -1;
 		} else {
-			if (ri_base64(text, &f->f_bufs[i], &f->f_docs[i].rc_len) == -1)
+			if (str_b64_decode(text, &f->f_bufs[i], &f->f_docs[i].rc_len) == -1)
 				ri_error(f, xmlGetLineNo(d), "XDSRegistryMetadataError",
 				    "xdsb:Document %.64s is not valid base64",
 				    f->f_docs[i].rc_entry_id);
