@@ -86,7 +86,7 @@ name_keys(const struct mpi_name *n, norm_fn fn, char *whole, char *fam, char *gi
 		return 0;	/* nothing but spaces */
 	if (loose != NULL && norm_kana_loose(all, loose, MATCH_NAME_MAX) == -1)
 		return -1;
-	if (pf[0] != '\0' && pg[0] != '\0') {
+	if (fam != NULL && pf[0] != '\0' && pg[0] != '\0') {
 		if (fn(pf, fam, MATCH_PART_MAX) == -1 || fn(pg, giv, MATCH_PART_MAX) == -1)
 			return -1;
 		*split = fam[0] != '\0' && giv[0] != '\0';
@@ -114,22 +114,30 @@ field(const char *in, int r, const char *key)
 	return r == 0 ? 1 : -1;
 }
 
-int
-match_keys_make_quick(const struct mpi_demog *d, struct match_keys *k)
+/* The name, kana and birth keys of D into K (zeroed first); with PARTS the family and
+ * given parts too (match_compare wants them, match_may_match does not). */
+static void
+keys_names_birth(const struct mpi_demog *d, struct match_keys *k, int parts)
 {
 	char v[MPI_ADDR_MAX];
 	int r, split;
 
 	memset(k, 0, sizeof(*k));
-	r = name_keys(&d->md_kanji, norm_name, k->mk_name, k->mk_name_family,
+	r = name_keys(&d->md_kanji, norm_name, k->mk_name, parts ? k->mk_name_family : NULL,
 	    k->mk_name_given, NULL, &split);
 	keys_note(k, r, MATCH_K_NAME | (r == 1 && split ? MATCH_K_NAME_SPLIT : 0));
-	r = name_keys(&d->md_kana, norm_kana, k->mk_kana, k->mk_kana_family,
+	r = name_keys(&d->md_kana, norm_kana, k->mk_kana, parts ? k->mk_kana_family : NULL,
 	    k->mk_kana_given, k->mk_kana_loose, &split);
 	keys_note(k, r, MATCH_K_KANA | (r == 1 && split ? MATCH_K_KANA_SPLIT : 0));
 	snprintf(v, sizeof(v), "%.*s", (int)sizeof(d->md_birth) - 1, d->md_birth);
 	r = norm_birth(v, k->mk_birth);
 	keys_note(k, field(v, r, k->mk_birth), MATCH_K_BIRTH);
+}
+
+int
+match_keys_make_quick(const struct mpi_demog *d, struct match_keys *k)
+{
+	keys_names_birth(d, k, 0);
 	return k->mk_bad != 0 ? -1 : 0;
 }
 
@@ -153,7 +161,7 @@ match_keys_make(const struct mpi_demog *d, struct match_keys *k)
 	char sex[2] = { d->md_sex, '\0' }, v[MPI_ADDR_MAX];
 	int r;
 
-	(void)match_keys_make_quick(d, k);
+	keys_names_birth(d, k, 1);
 	if (d->md_sex != '\0') {
 		r = norm_sex(sex, &k->mk_sex) == -1 ? -1 : k->mk_sex != 'U';
 		if (r != 1)
