@@ -88,4 +88,10 @@ enum store_class store_classify(int rc);
 /* Returns a short English description of RC (static), for logs and CLI messages. */
 const char *store_strerror(int rc);
 
+/* Writes V big-endian into P[0..8): keys and values that sort as numbers in LMDB. */
+void store_put_be64(uint8_t *p, uint64_t v);
+
+/* Reads a big-endian 64-bit number from P[0..8). */
+uint64_t store_get_be64(const uint8_t *p);
+
 #endif

@@ -271,3 +271,27 @@ bad:
 	free(out);
 	return -1;
 }
+
+int
+str_oid_valid(const char *s)
+{
+	size_t arc = 0, arcs = 1;
+	const char *p;
+
+	/* ASN.1: the first arc is 0, 1 or 2 and there is always a second one */
+	if (s[0] < '0' || s[0] > '2' || s[1] != '.')
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (arc == 0)
+				return 0;
+			arc = 0, arcs++;
+		} else if (*p >= '0' && *p <= '9') {
+			if (arc == 1 && p[-1] == '0')
+				return 0;	/* a leading zero */
+			arc++;
+		} else
+			return 0;
+	}
+	return arc > 0 && arcs >= 2;
+}

@@ -34,6 +34,10 @@ int str_hexval(int c);
  * *OUTP (at least one byte allocated, caller frees) of *LENP bytes, or -1. */
 int str_b64_decode(const char *s, uint8_t **outp, size_t *lenp);
 
+/* Returns 1 when S is a dotted-decimal OID: first arc 0..2, at least two arcs, no empty
+ * arc, no leading zero in an arc; else 0. */
+int str_oid_valid(const char *s);
+
 /* Writes a fresh random UUID v4 as "urn:uuid:xxxxxxxx-..." into OUT (>= 46 bytes).
  * Returns 0, or -1 when the random source fails. */
 int str_uuid_urn(char *out, size_t outsz);

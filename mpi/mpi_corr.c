@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/store.h"
 #include "common/log.h"
 #include "common/str.h"
 #include "mpi/mpi_int.h"
@@ -48,8 +49,8 @@ mpi_corr_decode(const uint8_t *v, size_t len, int64_t now, struct mpi_remote *ou
 	    v[1] < MPI_HOW_XCPD || v[1] > MPI_HOW_PIX)
 		return MPI_E_CORRUPT;
 	out->mr_how = (enum mpi_how)v[1];
-	out->mr_matched_at = (int64_t)mpi_be64_get(v + 2);
-	out->mr_expires_at = (int64_t)mpi_be64_get(v + 10);
+	out->mr_matched_at = (int64_t)store_get_be64(v + 2);
+	out->mr_expires_at = (int64_t)store_get_be64(v + 10);
 	out->mr_remote = (const char *)v + CORR_HDR;
 	out->mr_fresh = out->mr_expires_at == 0 || now < out->mr_expires_at;
 	return MPI_OK;
@@ -139,8 +140,8 @@ corr_put(struct mpi *m, MDB_txn *txn, const char *id, const char *hcid, const ch
 
 	val[0] = CORR_VERSION;
 	val[1] = (uint8_t)how;
-	mpi_be64_put(val + 2, (uint64_t)now);
-	mpi_be64_put(val + 10, (uint64_t)expires_at);
+	store_put_be64(val + 2, (uint64_t)now);
+	store_put_be64(val + 10, (uint64_t)expires_at);
 	memcpy(val + CORR_HDR, remote, rlen);
 	rc = store_put(txn, MPI_DBI(m, MPI_DB_CORR), key, mpi_corr_key(id, hcid, key), val,
 	    CORR_HDR + rlen, 0);

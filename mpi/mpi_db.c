@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/store.h"
 #include "common/log.h"
 #include "common/str.h"
 #include "mpi/mpi_int.h"
@@ -128,7 +129,7 @@ mpi_count_add(struct mpi *m, MDB_txn *txn, const char *name, int64_t delta)
 	uint8_t buf[8];
 
 	n = (delta < 0 && (uint64_t)-delta > n) ? 0 : n + (uint64_t)delta;
-	mpi_be64_put(buf, n);
+	store_put_be64(buf, n);
 	return mpi_store_err(store_put(txn, MPI_DBI(m, MPI_DB_META), name, strlen(name), buf,
 	    sizeof(buf), 0));
 }
@@ -140,7 +141,7 @@ mpi_count_get(struct mpi *m, MDB_txn *txn, const char *name)
 
 	if (store_get(txn, MPI_DBI(m, MPI_DB_META), name, strlen(name), &v) == 0 &&
 	    v.mv_size == 8)
-		return mpi_be64_get(v.mv_data);
+		return store_get_be64(v.mv_data);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/store.h"
 #include "common/str.h"
 #include "mpi/mpi_int.h"
 
@@ -46,7 +47,7 @@ mpi_event_last(struct mpi *m, MDB_txn *txn)
 	if (mdb_cursor_open(txn, MPI_DBI(m, MPI_DB_EVENTS), &cur) != 0)
 		return 0;
 	if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
-		seq = mpi_be64_get(k.mv_data);
+		seq = store_get_be64(k.mv_data);
 	mdb_cursor_close(cur);
 	return seq;
 }
@@ -74,7 +75,7 @@ mpi_event_add(struct mpi *m, MDB_txn *txn, enum mpi_event_type type, int64_t now
 	dlen = strlen(details);
 	val[off++] = EV_VERSION;
 	val[off++] = (uint8_t)type;
-	mpi_be64_put(val + off, (uint64_t)now);
+	store_put_be64(val + off, (uint64_t)now);
 	off += 8;
 	val[off++] = (uint8_t)alen;
 	memcpy(val + off, actor, alen);
@@ -83,7 +84,7 @@ mpi_event_add(struct mpi *m, MDB_txn *txn, enum mpi_event_type type, int64_t now
 	val[off++] = (uint8_t)dlen;
 	memcpy(val + off, details, dlen);
 	off += dlen;
-	mpi_be64_put(key, mpi_event_last(m, txn) + 1);
+	store_put_be64(key, mpi_event_last(m, txn) + 1);
 	return mpi_store_err(store_put(txn, MPI_DBI(m, MPI_DB_EVENTS), key, sizeof(key), val,
 	    off, MDB_APPEND));
 }
@@ -97,7 +98,7 @@ mpi_event_decode(const uint8_t *v, size_t len, struct mpi_event *out)
 	if (len < 13 || v[0] != EV_VERSION)
 		return MPI_E_CORRUPT;
 	out->me_type = (enum mpi_event_type)v[1];
-	out->me_time = (int64_t)mpi_be64_get(v + 2);
+	out->me_time = (int64_t)store_get_be64(v + 2);
 	alen = v[10];
 	if (alen >= MPI_ACTOR_MAX || len < 11 + alen + 2)
 		return MPI_E_CORRUPT;
@@ -125,7 +126,7 @@ mpi_event_next(struct mpi *m, uint64_t after, struct mpi_event *out)
 		return MPI_E_NOTFOUND;
 	if ((rc = mpi_begin(m, 1, &txn)) != MPI_OK)
 		return rc;
-	mpi_be64_put(key, after + 1);
+	store_put_be64(key, after + 1);
 	k.mv_data = key;
 	k.mv_size = sizeof(key);
 	if ((rc = mdb_cursor_open(txn, MPI_DBI(m, MPI_DB_EVENTS), &cur)) == 0)
@@ -134,7 +135,7 @@ mpi_event_next(struct mpi *m, uint64_t after, struct mpi_event *out)
 	if (rc == MPI_OK && k.mv_size != 8)
 		rc = MPI_E_CORRUPT;
 	if (rc == MPI_OK) {
-		out->me_seq = mpi_be64_get(k.mv_data);
+		out->me_seq = store_get_be64(k.mv_data);
 		rc = mpi_event_decode(v.mv_data, v.mv_size, out);
 	}
 	if (cur != NULL)

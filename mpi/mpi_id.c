@@ -15,28 +15,11 @@ mpi_id_char(unsigned char c)
 	return c > 0x20 && c < 0x7f && strchr("^&~\\|", c) == NULL;
 }
 
-/* Returns 1 when S is a dotted-decimal OID (no empty arc, no leading zero in an arc). */
+/* Returns 1 when S is an OID short enough for our keys. */
 static int
 mpi_oid_ok(const char *s)
 {
-	const char *p;
-	size_t arc = 0;
-
-	if (*s == '\0' || strlen(s) >= MPI_OID_MAX)
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (arc == 0)
-				return 0;
-			arc = 0;
-		} else if (*p >= '0' && *p <= '9') {
-			if (arc == 1 && p[-1] == '0')
-				return 0;
-			arc++;
-		} else
-			return 0;
-	}
-	return arc > 0;
+	return strlen(s) < MPI_OID_MAX && str_oid_valid(s);
 }
 
 /* Strips an "urn:oid:" prefix (any case). */

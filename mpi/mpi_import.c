@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/store.h"
 #include "common/log.h"
 #include "common/str.h"
 #include "mpi/mpi_int.h"
@@ -201,10 +202,10 @@ imp_once(struct imp *im, const char *key, size_t line)
 	rc = store_get(im->i_txn, MPI_DBI(im->i_m, MPI_DB_SCRATCH), key, strlen(key), &v);
 	if (rc == 0 && v.mv_size == 8) {
 		imp_error(im, line, "\"%s\" appears again (first on line %llu)", key,
-		    (unsigned long long)mpi_be64_get(v.mv_data));
+		    (unsigned long long)store_get_be64(v.mv_data));
 		return -1;
 	}
-	mpi_be64_put(buf, line);
+	store_put_be64(buf, line);
 	if ((rc = store_put(im->i_txn, MPI_DBI(im->i_m, MPI_DB_SCRATCH), key, strlen(key),
 	    buf, 8, 0)) != 0) {
 		imp_error(im, line, "%s", store_strerror(rc));

@@ -113,9 +113,6 @@ void mpi_idx_make(const struct mpi_keys *k, struct mpi_idx *ix);
 /* Appends / reads demographics as tagged fields (shared with review candidates). */
 int mpi_rec_put_demog(uint8_t *buf, size_t cap, size_t *off, const struct mpi_demog *d);
 int mpi_rec_get_demog(const uint8_t *buf, size_t len, struct mpi_demog *d);
-/* Big-endian integers. */
-void mpi_be64_put(uint8_t *p, uint64_t v);
-uint64_t mpi_be64_get(const uint8_t *p);
 
 /* mpi_corr.c: the correlation key and value codec (shared with the batch reader). */
 #define MPI_CORRKEY_MAX	(MPI_LOCAL_ID_MAX + MPI_HCID_MAX)

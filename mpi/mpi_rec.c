@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "common/store.h"
 #include "common/str.h"
 #include "mpi/mpi_int.h"
 #include "mpi/norm.h"
@@ -60,26 +61,6 @@ static const struct rec_field {
 	{ K_PHONE, offsetof(struct mpi_keys, mk_phone), 32 },
 };
 #define REC_NFIELDS	(sizeof(rec_fields) / sizeof(rec_fields[0]))
-
-void
-mpi_be64_put(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-uint64_t
-mpi_be64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 /* Normalises IN with FN into OUT unless IN is empty (then OUT is empty). */
 static int
@@ -177,8 +158,8 @@ mpi_rec_encode(const struct mpi_patient *p, const char *id, uint8_t *buf, size_t
 	buf[1] = REC_VERSION;
 	buf[2] = (uint8_t)(k->mk_version >> 8);
 	buf[3] = (uint8_t)k->mk_version;
-	mpi_be64_put(buf + 4, (uint64_t)p->mp_created);
-	mpi_be64_put(buf + 12, (uint64_t)p->mp_updated);
+	store_put_be64(buf + 4, (uint64_t)p->mp_created);
+	store_put_be64(buf + 12, (uint64_t)p->mp_updated);
 	if ((rc = rec_put(buf, MPI_REC_MAX, &off, T_ID, id)) != MPI_OK ||
 	    (rc = mpi_rec_put_demog(buf, MPI_REC_MAX, &off, &p->mp_demog)) != MPI_OK)
 		return rc;
@@ -262,8 +243,8 @@ mpi_rec_decode(const uint8_t *rec, size_t len, struct mpi_patient *p)
 	if (len < REC_HDR || rec[0] != REC_MAGIC || rec[1] != REC_VERSION)
 		return MPI_E_CORRUPT;
 	p->mp_keys.mk_version = ((unsigned)rec[2] << 8) | rec[3];
-	p->mp_created = (int64_t)mpi_be64_get(rec + 4);
-	p->mp_updated = (int64_t)mpi_be64_get(rec + 12);
+	p->mp_created = (int64_t)store_get_be64(rec + 4);
+	p->mp_updated = (int64_t)store_get_be64(rec + 12);
 	while ((r = rec_next(rec, len, &off, &tag, &val, &n)) == 1)
 		if (rec_take(p, tag, val, n) == -1)
 			return MPI_E_CORRUPT;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/store.h"
 #include "common/log.h"
 #include "common/str.h"
 #include "mpi/mpi_int.h"
@@ -49,7 +50,7 @@ cand_encode(const struct mpi_candidate *c, const struct cand_ids *ci, int64_t no
 	size_t off = CAND_HDR, n;
 
 	buf[0] = CAND_VERSION;
-	mpi_be64_put(buf + 1, (uint64_t)now);
+	store_put_be64(buf + 1, (uint64_t)now);
 	buf[9] = (uint8_t)(c->mv_diff >> 24);
 	buf[10] = (uint8_t)(c->mv_diff >> 16);
 	buf[11] = (uint8_t)(c->mv_diff >> 8);
@@ -76,7 +77,7 @@ cand_decode(const struct mpi *m, uint64_t num, const uint8_t *v, size_t len,
 	if (len < CAND_HDR || v[0] != CAND_VERSION)
 		return MPI_E_CORRUPT;
 	out->mv_id = num;
-	out->mv_found_at = (int64_t)mpi_be64_get(v + 1);
+	out->mv_found_at = (int64_t)store_get_be64(v + 1);
 	out->mv_diff = ((unsigned)v[9] << 24) | ((unsigned)v[10] << 16) |
 	    ((unsigned)v[11] << 8) | v[12];
 	p = (const char *)v + CAND_HDR;
@@ -136,11 +137,11 @@ cand_add_txn(struct mpi *m, MDB_txn *txn, const struct mpi_candidate *c,
 	if (rc == 0) {
 		if (v.mv_size != 8)
 			return MPI_E_CORRUPT;
-		if ((num = mpi_be64_get(v.mv_data)) == 0)
+		if ((num = store_get_be64(v.mv_data)) == 0)
 			return MPI_E_REJECTED;
 	} else {
 		num = mpi_count_get(m, txn, MPI_META_CANDSEQ) + 1;
-		mpi_be64_put(nbuf, num);
+		store_put_be64(nbuf, num);
 		if ((rc = mpi_count_add(m, txn, MPI_META_CANDSEQ, 1)) != MPI_OK ||
 		    (rc = mpi_count_add(m, txn, MPI_META_CANDS, 1)) != MPI_OK ||
 		    (rc = mpi_store_err(store_put(txn, MPI_DBI(m, MPI_DB_CANDKEY), key, klen,
@@ -149,7 +150,7 @@ cand_add_txn(struct mpi *m, MDB_txn *txn, const struct mpi_candidate *c,
 	}
 	if ((rc = cand_encode(c, ci, now, rec, &reclen)) != MPI_OK)
 		return rc;
-	mpi_be64_put(nbuf, num);
+	store_put_be64(nbuf, num);
 	if ((rc = mpi_store_err(store_put(txn, MPI_DBI(m, MPI_DB_CAND), nbuf, 8, rec, reclen,
 	    0))) != MPI_OK)
 		return rc;
@@ -213,7 +214,7 @@ mpi_review_list(struct mpi *m, struct mpi_candidates *out)
 			break;
 		}
 		out->mv_cand = p;
-		if (k.mv_size != 8 || (err = cand_decode(m, mpi_be64_get(k.mv_data), v.mv_data,
+		if (k.mv_size != 8 || (err = cand_decode(m, store_get_be64(k.mv_data), v.mv_data,
 		    v.mv_size, &p[out->mv_n], &ci)) != MPI_OK) {
 			err = MPI_E_CORRUPT;
 			break;
@@ -252,7 +253,7 @@ cand_decide_txn(struct mpi *m, MDB_txn *txn, uint64_t num, int confirm, const ch
 	MDB_val v;
 	int rc, created;
 
-	mpi_be64_put(nbuf, num);
+	store_put_be64(nbuf, num);
 	if ((rc = mpi_store_err(store_get(txn, MPI_DBI(m, MPI_DB_CAND), nbuf, 8, &v))) != 0 ||
 	    (rc = cand_decode(m, num, v.mv_data, v.mv_size, &c, &ci)) != MPI_OK)
 		return rc;

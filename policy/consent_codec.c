@@ -14,26 +14,6 @@ enum cs_tag { T_ENTRY = 1, T_PATIENT, T_DOCID, T_SERIAL, T_ISSUER, T_WHY, T_DOC,
 #define IDX_MAGIC	'I'
 #define IDX_VERSION	1
 
-void
-cs_put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-uint64_t
-cs_get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 static int
 cs_strings(struct strbuf *sb, const char *tab, size_t width, size_t n)
 {
@@ -66,10 +46,10 @@ cs_entry_encode(const struct consent_doc *d, const uint8_t *id, uint64_t seq, in
 	h[6] = (uint8_t)d->cd_npurposes;
 	h[7] = (uint8_t)d->cd_nclasses;
 	memcpy(h + 8, id, CONSENT_ID_LEN);
-	cs_put64(h + 40, (uint64_t)d->cd_issued);
-	cs_put64(h + 48, (uint64_t)d->cd_from);
-	cs_put64(h + 56, (uint64_t)d->cd_to);
-	cs_put64(h + 64, seq);
+	store_put_be64(h + 40, (uint64_t)d->cd_issued);
+	store_put_be64(h + 48, (uint64_t)d->cd_from);
+	store_put_be64(h + 56, (uint64_t)d->cd_to);
+	store_put_be64(h + 64, seq);
 	if (strbuf_add(sb, h, sizeof(h)) != 0 ||
 	    cs_strings(sb, &d->cd_regions[0][0], MPI_HCID_MAX, d->cd_nregions) != 0 ||
 	    cs_strings(sb, &d->cd_purposes[0][0], CONSENT_TOKEN_MAX, d->cd_npurposes) != 0 ||
@@ -94,10 +74,10 @@ cs_entry_view(const uint8_t *p, size_t len, struct cs_entry *e)
 	e->ce_status = p[2], e->ce_action = p[3], e->ce_flags = p[4];
 	e->ce_nreg = p[5], e->ce_npur = p[6], e->ce_ncls = p[7];
 	e->ce_id = p + 8;
-	e->ce_issued = (int64_t)cs_get64(p + 40);
-	e->ce_from = (int64_t)cs_get64(p + 48);
-	e->ce_to = (int64_t)cs_get64(p + 56);
-	e->ce_seq = cs_get64(p + 64);
+	e->ce_issued = (int64_t)store_get_be64(p + 40);
+	e->ce_from = (int64_t)store_get_be64(p + 48);
+	e->ce_to = (int64_t)store_get_be64(p + 56);
+	e->ce_seq = store_get_be64(p + 64);
 	e->ce_strings = (const char *)p + CS_ENTRY_HDR;
 	e->ce_slen = len - CS_ENTRY_HDR;
 	/* The strings must be exactly the announced number, each NUL-terminated, so that a
@@ -205,11 +185,11 @@ cs_rec_encode(const struct consent_info *ci, const uint8_t *entry, size_t elen,
 	h[2] = (uint8_t)ci->ci_status;
 	h[4] = (uint8_t)(reason >> 24), h[5] = (uint8_t)(reason >> 16);
 	h[6] = (uint8_t)(reason >> 8), h[7] = (uint8_t)reason;
-	cs_put64(h + 8, ci->ci_seq);
-	cs_put64(h + 16, (uint64_t)ci->ci_verified_at);
-	cs_put64(h + 24, (uint64_t)ci->ci_signing_time);
-	cs_put64(h + 32, (uint64_t)ci->ci_voided_at);
-	cs_put64(h + 40, (uint64_t)ci->ci_revoked_at);
+	store_put_be64(h + 8, ci->ci_seq);
+	store_put_be64(h + 16, (uint64_t)ci->ci_verified_at);
+	store_put_be64(h + 24, (uint64_t)ci->ci_signing_time);
+	store_put_be64(h + 32, (uint64_t)ci->ci_voided_at);
+	store_put_be64(h + 40, (uint64_t)ci->ci_revoked_at);
 	memcpy(h + 48, ci->ci_cert_sha256, JPKI_SHA256_LEN);
 	if (strbuf_add(sb, h, sizeof(h)) != 0 ||
 	    cs_tag_put(sb, T_ENTRY, entry, elen) != 0 ||
@@ -292,11 +272,11 @@ cs_rec_decode(const uint8_t *v, size_t len, struct consent_info *ci,
 		return CONSENT_E_CORRUPT;
 	ci->ci_revoked_reason = (int)(int32_t)(((uint32_t)v[4] << 24) |
 	    ((uint32_t)v[5] << 16) | ((uint32_t)v[6] << 8) | v[7]);
-	ci->ci_seq = cs_get64(v + 8);
-	ci->ci_verified_at = (int64_t)cs_get64(v + 16);
-	ci->ci_signing_time = (int64_t)cs_get64(v + 24);
-	ci->ci_voided_at = (int64_t)cs_get64(v + 32);
-	ci->ci_revoked_at = (int64_t)cs_get64(v + 40);
+	ci->ci_seq = store_get_be64(v + 8);
+	ci->ci_verified_at = (int64_t)store_get_be64(v + 16);
+	ci->ci_signing_time = (int64_t)store_get_be64(v + 24);
+	ci->ci_voided_at = (int64_t)store_get_be64(v + 32);
+	ci->ci_revoked_at = (int64_t)store_get_be64(v + 40);
 	memcpy(ci->ci_cert_sha256, v + 48, JPKI_SHA256_LEN);
 	while (off < len) {
 		if (len - off < 5)

@@ -228,28 +228,11 @@ cdoc_token_ok(const char *s)
 	return cdoc_chars(s, CONSENT_TOKEN_MAX - 1, cdoc_tokch) && strchr("._:-", s[0]) == NULL;
 }
 
-/* Dotted-decimal OID, at least two arcs, first arc 0..2, no leading zeros. */
+/* An OID (common/str.h rules) of at most MAX bytes. */
 static int
 cdoc_oid_ok(const char *s, size_t max)
 {
-	size_t arc = 0, arcs = 1;
-	const char *p;
-
-	if (strlen(s) > max || s[0] < '0' || s[0] > '2' || s[1] != '.')
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (arc == 0)
-				return 0;
-			arc = 0, arcs++;
-		} else if (*p >= '0' && *p <= '9') {
-			if (arc == 1 && p[-1] == '0')
-				return 0;
-			arc++;
-		} else
-			return 0;
-	}
-	return arc > 0 && arcs >= 2;
+	return strlen(s) <= max && str_oid_valid(s);
 }
 
 static enum consent_doc_err

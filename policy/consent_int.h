@@ -52,9 +52,6 @@ struct cs_entry {
 };
 
 /* consent_codec.c */
-/* Big-endian integers. */
-void cs_put64(uint8_t *p, uint64_t v);
-uint64_t cs_get64(const uint8_t *p);
 /* Appends the decision entry of D (id ID, sequence SEQ, status STATUS) to SB. Returns 0,
  * or CONSENT_E_INVALID / CONSENT_E_NOMEM. */
 int cs_entry_encode(const struct consent_doc *d, const uint8_t *id, uint64_t seq,

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/store.h"
 #include "common/log.h"
 #include "policy/consent_int.h"
 
@@ -180,10 +181,10 @@ cs_next_seq(struct consent_store *cs, MDB_txn *txn, uint64_t *seq)
 	*seq = 1;
 	rc = store_get(txn, CS_DBI(cs, CS_DB_META), META_SEQ, strlen(META_SEQ), &v);
 	if (rc == 0 && v.mv_size == 8)
-		*seq = cs_get64(v.mv_data) + 1;
+		*seq = store_get_be64(v.mv_data) + 1;
 	else if (rc != MDB_NOTFOUND)
 		return rc == 0 ? CONSENT_E_CORRUPT : cs_store_err(rc);
-	cs_put64(buf, *seq);
+	store_put_be64(buf, *seq);
 	return cs_store_err(store_put(txn, CS_DBI(cs, CS_DB_META), META_SEQ, strlen(META_SEQ),
 	    buf, sizeof(buf), 0));
 }

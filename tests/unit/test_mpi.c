@@ -127,14 +127,14 @@ test_pid_rules(void **state)
 
 	(void)state;
 	put_yamada("P1");
-	assert_int_equal(mpi_patient_get(m, "P1^^^&9.9.9&ISO", &q), MPI_E_AUTHORITY);
+	assert_int_equal(mpi_patient_get(m, "P1^^^&1.9.9&ISO", &q), MPI_E_AUTHORITY);
 	assert_int_equal(mpi_patient_get(m, "P 1", &q), MPI_E_INVALID);
 	assert_int_equal(mpi_patient_get(m, "", &q), MPI_E_INVALID);
 	assert_int_equal(mpi_patient_get(m, "P2", &q), MPI_E_NOTFOUND);
 	assert_int_equal(mpi_patient_get(m, "P1^^^&urn:oid:" AA "&ISO", &q), MPI_OK);
 	assert_int_equal(mpi_pid_cx(m, "P1", out, sizeof(out)), MPI_OK);
 	assert_string_equal(out, "P1^^^&" AA "&ISO");
-	mkpat(&p, "P9^^^&9.9.9&ISO", "a", "", "", "", "19800102", 'M', "");
+	mkpat(&p, "P9^^^&1.9.9&ISO", "a", "", "", "", "19800102", 'M', "");
 	assert_int_equal(mpi_patient_put(m, &p, "t", NOW, NULL), MPI_E_AUTHORITY);
 	mkpat(&p, "P9", "a", "", "", "", "19801302", 'M', "");	/* month 13 */
 	assert_int_equal(mpi_patient_put(m, &p, "t", NOW, NULL), MPI_E_INVALID);

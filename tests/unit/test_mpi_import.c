@@ -205,12 +205,12 @@ test_import_authority(void **state)
 	(void)state;
 	write_file(csv, HDR
 	    "P1,,山田,太郎,ヤマダ,タロウ,19800102,M,,,\n"
-	    "P2^^^&9.9.9&ISO,,佐藤,次郎,サトウ,ジロウ,19800101,M,,,\n"
+	    "P2^^^&1.9.9&ISO,,佐藤,次郎,サトウ,ジロウ,19800101,M,,,\n"
 	    "P3,,鈴木,三郎,スズキ,サブロウ,19800102,M,,,\n"
 	    "P1,,山田,太郎,ヤマダ,タロウ,19800102,M,,,\n"
 	    "P5,X^^^&" AA "&ISO,田中,四郎,タナカ,シロウ,19800102,M,,,\n");
 	assert_int_equal(mpi_import_patients(m, csv, "op", NOW, errs, NULL), MPI_E_IMPORT);
-	snprintf(want, sizeof(want), "%s:3: pid: \"P2^^^&9.9.9&ISO\" is not in the "
+	snprintf(want, sizeof(want), "%s:3: pid: \"P2^^^&1.9.9&ISO\" is not in the "
 	    "community's assigning authority " AA, csv);
 	assert_non_null(strstr(err_text(), want));
 	snprintf(want, sizeof(want), "%s:5: \"P1\" appears again (first on line 2)", csv);

@@ -1,5 +1,5 @@
-/* Unit tests for common/str: the strict xs:base64Binary decoder shared by the SOAP layer and
- * the initiating gateway's relay. */
+/* Unit tests for common/str: the strict xs:base64Binary decoder shared by the SOAP layer,
+ * the initiating gateway's relay and the registry import, and the OID check. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,12 +55,30 @@ test_b64_refused(void **state)
 	check("=TWF", NULL, 0);
 }
 
+static void
+test_oid(void **state)
+{
+	(void)state;
+	assert_int_equal(str_oid_valid("1.2.392.200119.6.1001.1"), 1);
+	assert_int_equal(str_oid_valid("2.16.840.1.113883.4.1"), 1);
+	assert_int_equal(str_oid_valid("0.0"), 1);
+	assert_int_equal(str_oid_valid(""), 0);
+	assert_int_equal(str_oid_valid("1"), 0);		/* one arc */
+	assert_int_equal(str_oid_valid("3.1"), 0);		/* first arc > 2 */
+	assert_int_equal(str_oid_valid("1..2"), 0);
+	assert_int_equal(str_oid_valid("1.2."), 0);
+	assert_int_equal(str_oid_valid("1.02"), 0);		/* leading zero */
+	assert_int_equal(str_oid_valid("1.2.a"), 0);
+	assert_int_equal(str_oid_valid("urn:oid:1.2"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b64_valid),
 		cmocka_unit_test(test_b64_refused),
+		cmocka_unit_test(test_oid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
