@@ -14,6 +14,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/str.h"
+#include "crypto/jpki.h"
 #include "crypto/tls.h"
 
 #define OID_MAX_LEN	64	/* IHE ITI TF-3: OIDs are at most 64 characters */
@@ -310,6 +311,20 @@ static const struct conf_option mpi_opts[] = {
 };
 static const struct conf_table mpi_table = { "mpi", mpi_opts, 0 };
 
+static const struct conf_option consent_opts[] = {
+	{ .co_key = "jpki_roots", .co_type = CONF_PATH,
+	  .co_off = OFF(struct config, cf_consent_jpki_roots),
+	  .co_doc = "PEM file with every JPKI signing root generation; absent = no consents" },
+	{ .co_key = "map_size", .co_type = CONF_SIZE, .co_default = "256MiB",
+	  .co_off = OFF(struct config, cf_consent_map_size), .co_min = MIB,
+	  .co_max = 1024 * GIB, .co_doc = "LMDB map size of the consent store" },
+	{ .co_key = "policy_oid", .co_type = CONF_STRING, .co_default = JPKI_POLICY_SIGN,
+	  .co_off = OFF(struct config, cf_consent_policy_oid), .co_check = config_check_oid,
+	  .co_doc = "certificate policy a signer's chain must carry (test cards: ...0.20)" },
+	{ .co_key = NULL }
+};
+static const struct conf_table consent_table = { "consent", consent_opts, 0 };
+
 static const struct conf_option local_opts[] = {
 	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct local_system, ls_name), .co_check = config_check_name,
@@ -446,6 +461,8 @@ static const struct conf_option config_opts[] = {
 	  .co_doc = "local document registry" },
 	{ .co_key = "mpi", .co_type = CONF_MAP, .co_table = &mpi_table,
 	  .co_doc = "wide-area patient index and discovery" },
+	{ .co_key = "consent", .co_type = CONF_MAP, .co_table = &consent_table,
+	  .co_doc = "patients' JPKI-signed consents" },
 	{ .co_key = "local_systems", .co_type = CONF_SEQ, .co_table = &local_table,
 	  .co_off = OFF(struct config, cf_locals), .co_count_off = OFF(struct config, cf_nlocals),
 	  .co_doc = "systems that may call the local endpoints" },

@@ -96,6 +96,10 @@ struct config {
 	int		 cf_mpi_discovery;	/* 1 = XCPD at peers for an unknown patient */
 	int		 cf_mpi_ttl_ms;		/* correlation TTL when the peer states none */
 	int		 cf_mpi_route_all;	/* 1 = every peer is asked, correlated or not */
+	/* patient consent (<state_dir>/policy, hashictl consent) */
+	char		*cf_consent_jpki_roots;	/* PEM, every JPKI signing root; NULL = none */
+	size_t		 cf_consent_map_size;	/* LMDB map size of the policy store */
+	char		*cf_consent_policy_oid;	/* certificate policy a signer must carry */
 	/* who may call */
 	struct local_system *cf_locals;
 	size_t		 cf_nlocals;

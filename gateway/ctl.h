@@ -41,6 +41,16 @@ int ctl_mpi_unlink(const struct config *cf, int argc, char **argv);
 int ctl_mpi_confirm(const struct config *cf, int argc, char **argv);
 int ctl_mpi_reject(const struct config *cf, int argc, char **argv);
 
+/* Consent commands (ctl_consent.c): add, list, show, void, crl add. Each opens
+ * <state_dir>/policy (and, for add, the MPI); add and crl add need consent.jpki_roots and
+ * read the CRLs kept in <state_dir>/policy/crl/. A patient withdraws by signing a withdraw
+ * document, registered with add; void is the operator's correction of a mistake. */
+int ctl_consent_add(const struct config *cf, int argc, char **argv);
+int ctl_consent_list(const struct config *cf, int argc, char **argv);
+int ctl_consent_show(const struct config *cf, int argc, char **argv);
+int ctl_consent_void(const struct config *cf, int argc, char **argv);
+int ctl_consent_crl_add(const struct config *cf, int argc, char **argv);
+
 /* Status command (ctl_status.c): prints the running hashid's per-peer table, fetched from
  * its admin listener. Returns 0, or 1 when there is no admin section or no answer. */
 int ctl_status(const struct config *cf, int argc, char **argv);

@@ -274,8 +274,8 @@ config_of() {
 #   peer=CERTNAME@REGION:PORT      a peer community (named REGION in the config) at
 #                                  https://127.0.0.1:PORT/xca, certificate CN=CERTNAME
 #   map=REGION:LOCALID:REMOTEID    patient_map entry of that peer (ids without the CX suffix)
-#   SECTION.KEY=VALUE              overrides a default in tls/limits/timeouts/registry/mpi, e.g.
-#                                  timeouts.request=3s, tls.allow_tls12=true
+#   SECTION.KEY=VALUE              overrides a default in tls/limits/timeouts/registry/mpi/consent,
+#                                  e.g. timeouts.request=3s, tls.allow_tls12=true
 write_config() {
 	_wc_name=$1
 	_wc_port=$2
@@ -294,7 +294,7 @@ write_config() {
 		local=*) _wc_locals="$_wc_locals ${_wc_o#local=}" ;;
 		peer=*) _wc_peers="$_wc_peers ${_wc_o#peer=}" ;;
 		map=*) _wc_maps="$_wc_maps ${_wc_o#map=}" ;;
-		tls.*=* | limits.*=* | timeouts.*=* | registry.*=* | mpi.*=*) _wc_over="$_wc_over
+		tls.*=* | limits.*=* | timeouts.*=* | registry.*=* | mpi.*=* | consent.*=*) _wc_over="$_wc_over
 $_wc_o" ;;
 		*) die "write_config: bad option '$_wc_o'" ;;
 		esac
@@ -317,6 +317,7 @@ $_wc_o" ;;
 		_lib_section timeouts connect 2s read 5s request 10s
 		_lib_section registry backend embedded map_size 1GiB
 		_lib_section mpi map_size 64MiB
+		_lib_section consent map_size 64MiB
 		if [ -n "$_wc_locals" ]; then
 			echo "local_systems:"
 			for _wc_l in $_wc_locals; do
