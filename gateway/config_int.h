@@ -1,0 +1,44 @@
+/*
+ * gateway/config_int: the value checks of gateway/config's option tables, shared by
+ * config.c (tables, cross-field checks) and config_check.c (the checks themselves). Each
+ * check returns NULL when the value is acceptable, else a static English reason.
+ */
+#ifndef HASHI_GATEWAY_CONFIG_INT_H
+#define HASHI_GATEWAY_CONFIG_INT_H
+
+#include <stddef.h>
+
+#define OID_MAX_LEN	64	/* IHE ITI TF-3: OIDs are at most 64 characters */
+#define NAME_MAX_LEN	64
+#define HCID_PREFIX	"urn:oid:"
+
+/* Dotted decimal, no leading zeros, first arc 0..2, second arc < 40 under 0 and 1. */
+const char *config_check_oid(const char *s);
+
+/* "urn:oid:" and an OID. */
+const char *config_check_hcid(const char *s);
+
+/* Names show up in logs, metrics and generated swanctl sections: keep them plain. */
+const char *config_check_name(const char *s);
+
+/* A numeric IPv4/IPv6 address or a host name. */
+const char *config_check_address(const char *s);
+
+/* https://host[:port][/path]; no user info, query or fragment. */
+const char *config_check_url(const char *s);
+
+/* Splits a CX "id^^^&oid&ISO" (the only form XDS allows); returns the OID's start and
+ * length through OID/OIDLEN, or -1. */
+int config_cx_split(const char *s, const char **oid, size_t *oidlen);
+
+/* A CX "id^^^&oid&ISO" with a non-empty id and an OID. */
+const char *config_check_cx(const char *s);
+
+/* 32 hex byte pairs, colons between all pairs or none, either case (crypto/tls's
+ * format, so the CLI and the config read fingerprints alike). */
+const char *config_set_sha256(const char *s, void *field);
+
+/* Prints the fingerprint of FIELD (a struct cert_identity) as AB:CD:...; 0 when unset. */
+int config_print_sha256(const void *field, char *buf, size_t bufsz);
+
+#endif
