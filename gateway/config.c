@@ -51,6 +51,9 @@ static const struct conf_option listen_opts[] = {
 	{ .co_key = "port", .co_type = CONF_INT, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct listen_addr, la_port), .co_width = sizeof(uint16_t),
 	  .co_min = 1, .co_max = 65535, .co_doc = "TCP port" },
+	{ .co_key = "purpose", .co_type = CONF_STRING, .co_default = "clinical",
+	  .co_off = OFF(struct listen_addr, la_purpose), .co_check = config_check_name,
+	  .co_doc = "purpose of the requests that arrive here (clinical, emergency, ...)" },
 	{ .co_key = NULL }
 };
 static const struct conf_table listen_table = { "listen", listen_opts,
@@ -163,6 +166,12 @@ static const struct conf_option consent_opts[] = {
 	{ .co_key = "policy_oid", .co_type = CONF_STRING, .co_default = JPKI_POLICY_SIGN,
 	  .co_off = OFF(struct config, cf_consent_policy_oid), .co_check = config_check_oid,
 	  .co_doc = "certificate policy a signer's chain must carry (test cards: ...0.20)" },
+	{ .co_key = "required", .co_type = CONF_BOOL, .co_default = "true",
+	  .co_off = OFF(struct config, cf_consent_required),
+	  .co_doc = "peers get a patient's records only with the patient's consent" },
+	{ .co_key = "emergency", .co_type = CONF_BOOL, .co_default = "false",
+	  .co_off = OFF(struct config, cf_consent_emergency),
+	  .co_doc = "break-glass without consent for requests on emergency listeners" },
 	{ .co_key = NULL }
 };
 static const struct conf_table consent_table = { "consent", consent_opts, 0 };
@@ -194,6 +203,21 @@ static const struct conf_option map_opts[] = {
 static const struct conf_table map_table = { "patient_map", map_opts,
 	sizeof(struct patient_map) };
 
+static const struct conf_option purpose_opts[] = {
+	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer_purpose, pp_name), .co_check = config_check_name,
+	  .co_doc = "the purpose, e.g. emergency" },
+	{ .co_key = "query_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer_purpose, pp_query_url), .co_check = config_check_url,
+	  .co_doc = "its ITI-38 / ITI-55 endpoint for that purpose" },
+	{ .co_key = "retrieve_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
+	  .co_off = OFF(struct peer_purpose, pp_retrieve_url), .co_check = config_check_url,
+	  .co_doc = "its ITI-39 endpoint for that purpose" },
+	{ .co_key = NULL }
+};
+static const struct conf_table purpose_table = { "purposes", purpose_opts,
+	sizeof(struct peer_purpose) };
+
 static const struct conf_option peer_opts[] = {
 	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct peer, pr_name), .co_check = config_check_name,
@@ -222,6 +246,10 @@ static const struct conf_option peer_opts[] = {
 	{ .co_key = "correlation_ttl", .co_type = CONF_DURATION, .co_default = "0s",
 	  .co_off = OFF(struct peer, pr_ttl_ms), .co_min = 0, .co_max = INT_MAX,
 	  .co_doc = "how long its patient ids are trusted when it says nothing; 0s = mpi's" },
+	{ .co_key = "purposes", .co_type = CONF_SEQ, .co_table = &purpose_table,
+	  .co_off = OFF(struct peer, pr_purposes),
+	  .co_count_off = OFF(struct peer, pr_npurposes),
+	  .co_doc = "its endpoints for purposes other than clinical" },
 	{ .co_key = "patient_map", .co_type = CONF_SEQ, .co_table = &map_table,
 	  .co_off = OFF(struct peer, pr_map), .co_count_off = OFF(struct peer, pr_nmap),
 	  .co_doc = "static local -> remote patient ids, used when the MPI has none" },
@@ -591,6 +619,20 @@ config_print(const struct config *cf, FILE *out)
 		fprintf(out, "# hashid configuration, normalised from %s\n", cf->cf_file);
 	if (conf_print(&config_table, cf, out) == -1)
 		log_warnx("config_print: write failed");
+}
+
+const char *
+config_peer_url(const struct peer *peer, const char *purpose, int retrieve)
+{
+	size_t i;
+
+	if (purpose == NULL || strcmp(purpose, "clinical") == 0)
+		return retrieve ? peer->pr_retrieve_url : peer->pr_query_url;
+	for (i = 0; i < peer->pr_npurposes; i++)
+		if (strcmp(peer->pr_purposes[i].pp_name, purpose) == 0)
+			return retrieve ? peer->pr_purposes[i].pp_retrieve_url :
+			    peer->pr_purposes[i].pp_query_url;
+	return NULL;
 }
 
 const struct peer *

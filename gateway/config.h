@@ -28,6 +28,13 @@ struct local_system {
 	struct cert_identity	 ls_id;
 };
 
+/* A peer's endpoints for a purpose other than clinical (its own listener / VPN). */
+struct peer_purpose {
+	char	*pp_name;		/* e.g. emergency */
+	char	*pp_query_url;		/* ITI-38 (and ITI-55) */
+	char	*pp_retrieve_url;	/* ITI-39 */
+};
+
 /* A peer region's gateway. */
 struct peer {
 	char			*pr_name;
@@ -38,6 +45,8 @@ struct peer {
 	char			*pr_retrieve_url;	/* https://host:port/xca (ITI-39) */
 	char			*pr_xcpd_url;		/* ITI-55; NULL = pr_query_url */
 	int			 pr_ttl_ms;		/* correlation TTL; 0 = mpi's */
+	struct peer_purpose	*pr_purposes;		/* endpoints per other purpose */
+	size_t			 pr_npurposes;
 	/* Static patient-id map until the MPI lands: local CX -> the peer's CX. */
 	struct patient_map	*pr_map;
 	size_t			 pr_nmap;
@@ -51,6 +60,7 @@ struct patient_map {
 struct listen_addr {
 	char		*la_address;	/* numeric IPv4/IPv6 or host name */
 	uint16_t	 la_port;
+	char		*la_purpose;	/* purpose of what arrives here, e.g. clinical */
 };
 
 enum registry_backend_kind {
@@ -100,6 +110,8 @@ struct config {
 	char		*cf_consent_jpki_roots;	/* PEM, every JPKI signing root; NULL = none */
 	size_t		 cf_consent_map_size;	/* LMDB map size of the policy store */
 	char		*cf_consent_policy_oid;	/* certificate policy a signer must carry */
+	int		 cf_consent_required;	/* 1 = /xca releases nothing without consent */
+	int		 cf_consent_emergency;	/* 1 = break-glass on "emergency" listeners */
 	/* who may call */
 	struct local_system *cf_locals;
 	size_t		 cf_nlocals;
@@ -123,6 +135,10 @@ void config_free(struct config *cf);
 /* Writes the normalised configuration (every key, defaults filled in) as YAML to OUT;
  * the output loads again to an equal config. */
 void config_print(const struct config *cf, FILE *out);
+
+/* Returns PEER's endpoint URL for PURPOSE (RETRIEVE != 0: ITI-39, else ITI-38/55): the
+ * plain URLs for "clinical", else those of its purposes entry; NULL when it has none. */
+const char *config_peer_url(const struct peer *peer, const char *purpose, int retrieve);
 
 /* Returns the peer whose HCID is HCID, or NULL. Borrowed from CF. */
 const struct peer *config_peer_by_hcid(const struct config *cf, const char *hcid);

@@ -27,6 +27,7 @@ struct discover {
 	size_t			 d_n;
 	discover_done_fn	 d_done;
 	void			*d_arg;
+	const char		*d_purpose;	/* borrowed from d_cf */
 };
 
 /* "urn:oid:1.2.3" -> "1.2.3"; other forms unchanged. */
@@ -48,13 +49,23 @@ discover_cx_id(const char *cx, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/* PEER's XCPD endpoint for the discovery's purpose: its xcpd_url (clinical), else the
+ * purpose's query endpoint; NULL when it has none. */
+static const char *
+discover_url(const struct discover *d, const struct peer *peer)
+{
+	if (strcmp(d->d_purpose, "clinical") == 0 && peer->pr_xcpd_url != NULL)
+		return peer->pr_xcpd_url;
+	return config_peer_url(peer, d->d_purpose, 0);
+}
+
 /* Builds the ITI-55 envelope asking PEER about the patient. Returns it or NULL. */
 static char *
 discover_request(const struct discover *d, const struct peer *peer, size_t *lenp)
 {
 	struct xcpd_query q;
 	struct strbuf body = { 0 }, env = { 0 };
-	const char *url = peer->pr_xcpd_url ? peer->pr_xcpd_url : peer->pr_query_url;
+	const char *url = discover_url(d, peer);
 	char *out = NULL;
 
 	memset(&q, 0, sizeof(q));
@@ -84,10 +95,12 @@ int
 discover_add(struct discover *d, const struct peer *peer)
 {
 	struct discover_result *res;
-	const char *url = peer->pr_xcpd_url ? peer->pr_xcpd_url : peer->pr_query_url;
+	const char *url = discover_url(d, peer);
 	char *env;
 	size_t len;
 
+	if (url == NULL)
+		return 0;	/* not reachable for this purpose: nothing to discover */
 	if ((res = realloc(d->d_res, (d->d_n + 1) * sizeof(*res))) == NULL)
 		return -1;
 	d->d_res = res;
@@ -262,7 +275,7 @@ discover_done(struct fanout *fo, void *arg)
 
 struct discover *
 discover_new(struct gw *gw, const struct config *cf, const struct mpi_patient *p,
-    int deadline_ms, discover_done_fn done, void *arg)
+    const char *purpose, int deadline_ms, discover_done_fn done, void *arg)
 {
 	struct discover *d;
 
@@ -273,6 +286,7 @@ discover_new(struct gw *gw, const struct config *cf, const struct mpi_patient *p
 	d->d_patient = *p;
 	d->d_done = done;
 	d->d_arg = arg;
+	d->d_purpose = purpose != NULL ? purpose : "clinical";
 	(void)match_keys_make(&p->mp_demog, &d->d_keys);
 	if ((d->d_fo = fanout_new(gw, deadline_ms, discover_done, d)) == NULL) {
 		free(d);

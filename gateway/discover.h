@@ -36,11 +36,15 @@ struct discover_result {
 typedef void (*discover_done_fn)(struct discover *d, void *arg);
 
 /* Starts a discovery for patient P (copied) of configuration CF (borrowed; must outlive
- * D) on GW, to end within DEADLINE_MS of discover_start. Returns NULL when out of memory. */
+ * D) on GW, for PURPOSE (borrowed; NULL = clinical: the peers' endpoints of that purpose
+ * are asked), to end within DEADLINE_MS of discover_start. Returns NULL when out of
+ * memory. */
 struct discover *discover_new(struct gw *gw, const struct config *cf,
-    const struct mpi_patient *p, int deadline_ms, discover_done_fn done, void *arg);
+    const struct mpi_patient *p, const char *purpose, int deadline_ms,
+    discover_done_fn done, void *arg);
 
-/* Adds PEER; returns 0, or -1 when out of memory or the query cannot be built. */
+/* Adds PEER (not when it has no endpoint for the purpose); returns 0, or -1 when out of
+ * memory or the query cannot be built. */
 int discover_add(struct discover *d, const struct peer *peer);
 
 /* Sends every query; DONE runs later from the event loop, once. */

@@ -10,6 +10,7 @@
 #include "gateway/ebrim.h"
 #include "gateway/exchange.h"
 #include "gateway/http_server.h"
+#include "gateway/consent_gate.h"
 #include "gateway/ig.h"
 #include "gateway/xcpd_resp.h"
 #include "gateway/registry.h"
@@ -23,6 +24,15 @@ dispatch_plain(struct http_req *req, int status, const char *text)
 	    strlen(text));
 }
 
+/* A peer's query answer passes the consent gate before it leaves. */
+static void
+dispatch_query_gated(void *arg, char *payload)
+{
+	struct exchange *ex = arg;
+
+	exchange_payload_cb(ex, consent_gate_query(ex, payload));
+}
+
 static void
 dispatch_query(struct exchange *ex, int xca)
 {
@@ -30,8 +40,8 @@ dispatch_query(struct exchange *ex, int xca)
 	struct sq_context ctx = { cf->cf_hcid, xca, 0 };
 	struct registry *reg = ex->ex_gw->gw_registry;
 
-	reg->rg_ops->ro_query(reg, soap_msg_payload(ex->ex_msg), &ctx, exchange_payload_cb,
-	    ex);
+	reg->rg_ops->ro_query(reg, soap_msg_payload(ex->ex_msg), &ctx,
+	    xca ? dispatch_query_gated : exchange_payload_cb, ex);
 }
 
 static void
@@ -47,6 +57,10 @@ dispatch_retrieve(struct exchange *ex, int xca)
 	ctx.rc_xca = xca;
 	ctx.rc_action = ex->ex_action->ae_response;
 	ctx.rc_relates_to = soap_msg_wsa(ex->ex_msg)->wa_message_id;
+	if (xca) {
+		ctx.rc_release = consent_gate_release;
+		ctx.rc_release_arg = ex;
+	}
 	reg->rg_ops->ro_retrieve(reg, soap_msg_payload(ex->ex_msg), &ctx, exchange_stream_cb,
 	    ex);
 }
@@ -200,6 +214,7 @@ dispatch_request(struct http_req *req, void *arg)
 		goto drop;
 	}
 	ex->ex_ep = ep;
+	ex->ex_purpose = gw_request_purpose(gw, exchange_cf(ex), req);
 	body = http_req_body(req, &len);
 	if (soap_parse(body, len, http_req_header(req, "Content-Type"), &gw->gw_limits,
 	    &ex->ex_msg, &f) == -1) {

@@ -32,6 +32,7 @@ exchange_new(struct gw *gw, struct http_req *req)
 	ex->ex_gw = gw;
 	ex->ex_conf = gw_conf_get(gw);
 	ex->ex_req = req;
+	ex->ex_purpose = "clinical";
 	http_req_set_cancel(req, exchange_client_gone, ex);
 	return ex;
 }

@@ -30,6 +30,8 @@ struct exchange {
 	struct identity		 ex_id;
 	enum endpoint		 ex_ep;
 	const struct action_entry *ex_action;	/* the request's action */
+	const char		*ex_purpose;	/* of the listener it came on (ex_conf's) */
+	int			 ex_consent_logged; /* its consent outcome is logged */
 };
 
 /* Creates the exchange for REQ and hooks the client-gone notification. NULL on ENOMEM. */

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "mpi/mpi.h"
+#include "policy/consent_store.h"
 #include "crypto/tls.h"
 #include "gateway/admin.h"
 #include "gateway/dispatch.h"
@@ -97,6 +98,8 @@ gw_listen(struct gw *gw, const struct config *cf)
 	size_t i;
 	uint16_t port;
 
+	if ((gw->gw_ports = calloc(cf->cf_nlisten, sizeof(*gw->gw_ports))) == NULL)
+		return -1;
 	for (i = 0; i < cf->cf_nlisten; i++) {
 		if (http_server_listen(gw->gw_http, cf->cf_listen[i].la_address,
 		    cf->cf_listen[i].la_port, &port) == -1) {
@@ -104,9 +107,28 @@ gw_listen(struct gw *gw, const struct config *cf)
 			    cf->cf_listen[i].la_port);
 			return -1;
 		}
-		log_info("listening on %s port %u", cf->cf_listen[i].la_address, port);
+		gw->gw_ports[i] = port;
+		gw->gw_nports = i + 1;
+		log_info("listening on %s port %u (%s)", cf->cf_listen[i].la_address, port,
+		    cf->cf_listen[i].la_purpose);
 	}
 	return 0;
+}
+
+/* The consents live in <state_dir>/policy, next to the CRLs `hashictl consent crl add`
+ * keeps (the gateway only reads decisions: no RSA on a request's path). */
+static struct consent_store *
+gw_consent_open(const struct config *cf)
+{
+	char dir[4096];
+	int n;
+
+	n = snprintf(dir, sizeof(dir), "%s/policy", cf->cf_state_dir);
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		log_warnx("state_dir is too long");
+		return NULL;
+	}
+	return consent_store_open(dir, cf->cf_consent_map_size);
 }
 
 static void
@@ -223,7 +245,8 @@ gw_new(struct config *cf)
 		goto fail;
 	if ((gw->gw_registry = gw_registry_open(gw, cf)) == NULL)
 		goto fail;
-	if ((gw->gw_mpi = gw_mpi_open(cf)) == NULL)
+	if ((gw->gw_mpi = gw_mpi_open(cf)) == NULL ||
+	    (gw->gw_consent = gw_consent_open(cf)) == NULL)
 		goto fail;
 	if (cf->cf_admin_address != NULL && (gw->gw_admin = admin_new(gw)) == NULL)
 		goto fail;
@@ -259,6 +282,8 @@ gw_free(struct gw *gw)
 	http_server_free(gw->gw_http);
 	registry_free(gw->gw_registry);
 	mpi_close(gw->gw_mpi);
+	consent_store_close(gw->gw_consent);
+	free(gw->gw_ports);
 	http_client_free(gw->gw_client);
 	SSL_CTX_free(gw->gw_server_tls);
 	SSL_CTX_free(gw->gw_client_tls);

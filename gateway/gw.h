@@ -7,6 +7,8 @@
 #ifndef HASHI_GATEWAY_GW_H
 #define HASHI_GATEWAY_GW_H
 
+#include <stdint.h>
+
 #include <openssl/ssl.h>
 
 #include "gateway/config.h"
@@ -20,6 +22,8 @@ struct registry;
 struct metrics;
 struct admin;
 struct mpi;
+struct consent_store;
+struct http_req;
 
 /* A configuration in use; freed when the last request holding it ends. */
 struct gw_conf {
@@ -46,12 +50,20 @@ struct gw {
 	struct metrics		*gw_metrics;	/* what the admin listener reports */
 	struct admin		*gw_admin;	/* NULL when no admin section */
 	long long		 gw_started;	/* monotonic seconds at start */
+	uint16_t		*gw_ports;	/* bound port of each cf_listen entry */
+	size_t			 gw_nports;
+	struct consent_store	*gw_consent;	/* patients' consents (<state_dir>/policy) */
 };
 
 /* Builds everything from CF (takes ownership) on a new event base: TLS contexts, the
  * registry backend (opened here, i.e. after any fork), the HTTP server listening on every
  * configured address, the client, the metrics and the admin listener if configured. Returns NULL after logging why. */
 struct gw *gw_new(struct config *cf);
+
+/* Returns the purpose of REQ: that of the configured listener it arrived on (CF's), or
+ * "clinical" when it cannot be told. Borrowed from CF. */
+const char *gw_request_purpose(const struct gw *gw, const struct config *cf,
+    const struct http_req *req);
 
 /* Milliseconds of the monotonic clock. */
 long long gw_now_ms(void);

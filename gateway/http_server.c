@@ -530,6 +530,21 @@ http_req_peer(const struct http_req *rq)
 	return rq->rq_peer;
 }
 
+int
+http_req_local_addr(const struct http_req *rq, struct sockaddr_storage *ss)
+{
+	struct bufferevent *bev;
+	socklen_t sl = sizeof(*ss);
+	evutil_socket_t fd;
+
+	if (rq->rq_evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(rq->rq_evcon)) == NULL ||
+	    (fd = bufferevent_getfd(bev)) < 0)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	return getsockname(fd, (struct sockaddr *)ss, &sl) == 0 ? 0 : -1;
+}
+
 void
 http_req_set_cancel(struct http_req *rq, void (*cb)(void *), void *arg)
 {

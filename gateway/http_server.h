@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <openssl/ssl.h>
 
@@ -93,6 +94,10 @@ const uint8_t *http_req_body(const struct http_req *req, size_t *lenp);
  * identity (crypto/tls.h tls_peer_subject, tls_peer_sha256). Never NULL for a request
  * handed to the handler. */
 SSL *http_req_ssl(const struct http_req *req);
+/* Writes the local address the request's connection arrived on (which listener) into
+ * *SS. Returns 0, or -1 when the connection is gone. */
+int http_req_local_addr(const struct http_req *req, struct sockaddr_storage *ss);
+
 /* Returns the client's address as "192.0.2.1:50000" or "[2001:db8::1]:50000". */
 const char *http_req_peer(const struct http_req *req);
 

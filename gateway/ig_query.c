@@ -128,8 +128,8 @@ ig_query_request(const struct ig_query *iq, const struct peer *peer, const char 
 		}
 		strbuf_puts(&body, tpl + iq->iq_mark + sizeof(IG_PID_MARK) - 1);
 	}
-	if (!body.sb_failed &&
-	    soap_build_request(&sb, ACTION_ITI38, peer->pr_query_url, body.sb_data) == 0)
+	if (!body.sb_failed && soap_build_request(&sb, ACTION_ITI38,
+	    config_peer_url(peer, iq->iq_ex->ex_purpose, 0), body.sb_data) == 0)
 		env = strbuf_take(&sb, lenp);
 	strbuf_reset(&sb);
 	strbuf_reset(&body);
@@ -141,12 +141,17 @@ ig_query_request(const struct ig_query *iq, const struct peer *peer, const char 
 static int
 ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *remote_cx)
 {
+	const char *url = config_peer_url(peer, iq->iq_ex->ex_purpose, 0);
 	char *env;
 	size_t len;
 
+	if (url == NULL) {	/* the peer has no listener for this purpose */
+		ig_unavailable(&iq->iq_errs, peer, "no endpoint for this purpose");
+		return 0;
+	}
 	if ((env = ig_query_request(iq, peer, remote_cx, &len)) == NULL)
 		return -1;
-	return fanout_add(iq->iq_fo, peer, peer->pr_query_url,
+	return fanout_add(iq->iq_fo, peer, url,
 	    "application/soap+xml; charset=UTF-8; action=\"" ACTION_ITI38 "\"", env, len,
 	    NULL) == NULL ? -1 : 0;
 }
@@ -228,7 +233,7 @@ ig_query_discovery(struct ig_query *iq, const char *pid)
 	}
 	/* at most half the deadline: the queries that follow need the rest */
 	if (mpi_patient_get(iq->iq_ex->ex_gw->gw_mpi, pid, p) == MPI_OK &&
-	    (iq->iq_disc = discover_new(iq->iq_ex->ex_gw, cf, p,
+	    (iq->iq_disc = discover_new(iq->iq_ex->ex_gw, cf, p, iq->iq_ex->ex_purpose,
 	    cf->cf_request_timeout_ms / 2, ig_query_discovered, iq)) == NULL)
 		ret = -1;
 	free(p);

@@ -623,9 +623,14 @@ ig_retrieve_leg(struct ig_retrieve *ir, const struct peer *peer,
 	struct ig_peer *pp = NULL, **pv;
 	struct fanout_leg *leg;
 	size_t i, n, len;
+	const char *url = config_peer_url(peer, ir->ir_ex->ex_purpose, 1);
 	char *e;
 	int ret = -1;
 
+	if (url == NULL) {
+		ig_unavailable(&ir->ir_errs, peer, "no endpoint for this purpose");
+		return 0;
+	}
 	strbuf_printf(&body, "<xdsb:RetrieveDocumentSetRequest xmlns:xdsb=\"%s\">", NS_XDSB);
 	for (n = 0, i = 0; i < set->rs_n; i++) {
 		const struct retrieve_item *it = &set->rs_item[i];
@@ -646,7 +651,7 @@ ig_retrieve_leg(struct ig_retrieve *ir, const struct peer *peer,
 		ret = 0;
 		goto done;
 	}
-	if (body.sb_failed || soap_build_request(&env, ACTION_ITI39, peer->pr_retrieve_url,
+	if (body.sb_failed || soap_build_request(&env, ACTION_ITI39, url,
 	    body.sb_data) == -1 || (e = strbuf_take(&env, &len)) == NULL)
 		goto done;
 	if ((pp = calloc(1, sizeof(*pp))) == NULL || (pp->pp_buf = evbuffer_new()) == NULL ||
@@ -655,7 +660,7 @@ ig_retrieve_leg(struct ig_retrieve *ir, const struct peer *peer,
 		goto done;
 	}
 	ir->ir_peer = pv;
-	if ((leg = fanout_add(ir->ir_fo, peer, peer->pr_retrieve_url, "application/soap+xml; "
+	if ((leg = fanout_add(ir->ir_fo, peer, url, "application/soap+xml; "
 	    "charset=UTF-8; action=\"" ACTION_ITI39 "\"", e, len, pp)) == NULL)
 		goto done;
 	pp->pp_ir = ir;

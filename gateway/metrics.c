@@ -39,7 +39,21 @@ struct metrics {
 	size_t			 m_nreq;
 	struct metrics_peer	**m_peer;
 	size_t			 m_npeer;
+	unsigned long long	 m_consent[METRICS_CONSENT__N];
 };
+
+void
+metrics_consent(struct metrics *m, enum metrics_consent what)
+{
+	if (m != NULL && what < METRICS_CONSENT__N)
+		m->m_consent[what]++;
+}
+
+unsigned long long
+metrics_consent_count(const struct metrics *m, enum metrics_consent what)
+{
+	return what < METRICS_CONSENT__N ? m->m_consent[what] : 0;
+}
 
 struct metrics *
 metrics_new(void)
@@ -329,6 +343,12 @@ metrics_render_prom(const struct metrics *m, const struct metrics_info *mi,
 
 	strbuf_puts(out, "# HELP hashi_up 1 when hashid is serving.\n# TYPE hashi_up gauge\n"
 	    "hashi_up 1\n");
+	strbuf_printf(out, "# HELP hashi_consent_denials_total Patients' records refused to "
+	    "peers for want of consent.\n# TYPE hashi_consent_denials_total counter\n"
+	    "hashi_consent_denials_total %llu\n# HELP hashi_emergency_access_total Records "
+	    "released without consent (break-glass), each flagged for review.\n"
+	    "# TYPE hashi_emergency_access_total counter\nhashi_emergency_access_total %llu\n",
+	    m->m_consent[METRICS_CONSENT_DENIED], m->m_consent[METRICS_CONSENT_EMERGENCY]);
 	strbuf_printf(out, "# HELP hashi_inflight_requests Requests being served.\n"
 	    "# TYPE hashi_inflight_requests gauge\nhashi_inflight_requests %u\n",
 	    mi->mi_inflight);

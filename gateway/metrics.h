@@ -37,6 +37,19 @@ struct metrics_info {
 	unsigned	 mi_inflight;	/* requests being served */
 };
 
+/* Consent outcomes at the responding gateway. */
+enum metrics_consent {
+	METRICS_CONSENT_DENIED = 0,	/* a patient's records refused for want of consent */
+	METRICS_CONSENT_EMERGENCY,	/* released without consent (break-glass) */
+	METRICS_CONSENT__N
+};
+
+/* Counts one consent outcome WHAT; M NULL accepted. */
+void metrics_consent(struct metrics *m, enum metrics_consent what);
+
+/* Returns the count of WHAT. */
+unsigned long long metrics_consent_count(const struct metrics *m, enum metrics_consent what);
+
 /* Returns a new, empty set of counters, or NULL on ENOMEM. */
 struct metrics *metrics_new(void);
 

@@ -8,6 +8,10 @@
 #ifndef HASHI_GATEWAY_REGERR_H
 #define HASHI_GATEWAY_REGERR_H
 
+/* Hashi's RegistryError code for records refused for want of the patient's consent:
+ * the clinician should ask the patient (the standard codes have no such case). */
+#define REGERR_CONSENT_REQUIRED	"urn:hashi:error:ConsentRequired"
+
 #include <stddef.h>
 
 #include <libxml/tree.h>

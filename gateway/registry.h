@@ -46,6 +46,11 @@ struct registry_ops {
 	void	(*ro_submit)(struct registry *reg, xmlNodePtr pnr,
 		    const struct regstore_content *docs, size_t ndocs, registry_xml_cb cb,
 		    void *arg);
+	/* The patient (CX) and classCode of document DOC_UID, both malloc'd (the class may
+	 * be NULL): 0 found, 1 unknown, -1 error. NULL when the backend cannot tell (the
+	 * remote registry: consent-gated retrieves are then refused). */
+	int	(*ro_doc_meta)(struct registry *reg, const char *doc_uid, char **patient,
+		    char **cls);
 	void	(*ro_free)(struct registry *reg);
 };
 

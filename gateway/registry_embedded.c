@@ -137,11 +137,45 @@ embedded_free(struct registry *reg)
 	free(reg);
 }
 
+static int
+embedded_doc_meta(struct registry *reg, const char *doc_uid, char **patient, char **cls)
+{
+	struct registry_embedded *re = reg->rg_impl;
+	struct regstore_obj obj = { 0 };
+	struct xml_limits lim = { 0 };
+	enum xml_err xe;
+	xmlDocPtr doc = NULL;
+	char *id = NULL, *code;
+	int r;
+
+	*patient = *cls = NULL;
+	if ((r = regstore_by_uid(re->re_store, EBRIM_DOCUMENT, doc_uid, &id)) != 0)
+		return r;
+	r = regstore_get(re->re_store, id, &obj);
+	free(id);
+	if (r != 0)
+		return r;
+	lim.xl_max_bytes = obj.ro_xmllen + 1;
+	if ((doc = xml_parse_safe(obj.ro_xml, obj.ro_xmllen, &lim, &xe)) != NULL) {
+		*patient = ebrim_external_id(xmlDocGetRootElement(doc), UUID_DE_PATIENTID);
+		/* "code^^scheme": consents list class codes */
+		code = ebrim_code_of(ebrim_classification(xmlDocGetRootElement(doc),
+		    UUID_DE_CLASSCODE, NULL));
+		if (code != NULL)
+			code[strcspn(code, "^")] = '\0';
+		*cls = code;
+	}
+	xmlFreeDoc(doc);
+	regstore_obj_free(&obj);
+	return *patient != NULL ? 0 : -1;
+}
+
 static const struct registry_ops embedded_ops = {
 	.ro_name = "embedded",
 	.ro_query = embedded_query,
 	.ro_retrieve = embedded_retrieve,
 	.ro_submit = embedded_submit,
+	.ro_doc_meta = embedded_doc_meta,
 	.ro_free = embedded_free,
 };
 

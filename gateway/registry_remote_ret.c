@@ -29,6 +29,8 @@ struct remote_ret {
 	char			*rt_relates;	/* NULL = no RelatesTo */
 	int			 rt_xca;
 	struct reg_errors	 rt_errs;
+	const char		*(*rt_release)(void *arg, const char *doc_uid);
+	void			*rt_release_arg;
 	struct retrieve_mem	*rt_mem;	/* the repository's answer and documents */
 };
 
@@ -60,6 +62,8 @@ remote_ret_new(const struct retrieve_ctx *ctx)
 		return NULL;
 	rt->rt_op.op_free = remote_ret_op_free;
 	rt->rt_xca = ctx->rc_xca;
+	rt->rt_release = ctx->rc_release;
+	rt->rt_release_arg = ctx->rc_release_arg;
 	rt->rt_home = str_dup(ctx->rc_home != NULL ? ctx->rc_home : "");
 	rt->rt_action = str_dup(ctx->rc_action != NULL ? ctx->rc_action :
 	    (ctx->rc_xca ? ACTION_ITI39_RESP : ACTION_ITI43_RESP));
@@ -87,6 +91,7 @@ remote_ret_request(struct remote_ret *rt, const xmlNode *req, struct strbuf *bod
 {
 	struct strbuf sb = { 0 };
 	struct retrieve_set set;
+	const char *why;
 	size_t i;
 	int n = 0, failed;
 
@@ -99,6 +104,12 @@ remote_ret_request(struct remote_ret *rt, const xmlNode *req, struct strbuf *bod
 		/* The same rules and locations as the embedded repository. */
 		if (!retrieve_home_ok(it, rt->rt_xca, rt->rt_home, &rt->rt_errs))
 			continue;
+		if (rt->rt_release != NULL &&
+		    (why = rt->rt_release(rt->rt_release_arg, it->ri_doc)) != NULL) {
+			regerr_add(&rt->rt_errs, 0, REGERR_CONSENT_REQUIRED, it->ri_doc,
+			    "patient consent: %s", why);
+			continue;
+		}
 		strbuf_puts(&sb, "<xdsb:DocumentRequest>");
 		remote_put_el(&sb, "RepositoryUniqueId", it->ri_repo);
 		remote_put_el(&sb, "DocumentUniqueId", it->ri_doc);

@@ -124,6 +124,7 @@ static int
 retrieve_check(struct regstore *rs, const struct retrieve_item *it,
     const struct retrieve_ctx *ctx, struct regstore_docinfo *info, struct reg_errors *errs)
 {
+	const char *why;
 	int r;
 
 	if (!retrieve_home_ok(it, ctx->rc_xca, ctx->rc_home, errs))
@@ -143,6 +144,12 @@ retrieve_check(struct regstore *rs, const struct retrieve_item *it,
 		regerr_add(errs, 0, "XDSRepositoryError", it->ri_doc,
 		    "the repository could not be read");
 		return -1;
+	}
+	if (ctx->rc_release != NULL && (why = ctx->rc_release(ctx->rc_release_arg,
+	    it->ri_doc)) != NULL) {
+		regerr_add(errs, 0, REGERR_CONSENT_REQUIRED, it->ri_doc, "patient consent: %s",
+		    why);
+		return 0;
 	}
 	return 1;
 }

@@ -51,6 +51,11 @@ struct retrieve_ctx {
 	int		 rc_xca;	/* 1 = ITI-39 rules (HomeCommunityId required) */
 	const char	*rc_action;	/* response wsa:Action */
 	const char	*rc_relates_to;	/* request MessageID, or NULL */
+	/* Consent (responding gateway): asked for each requested document this repository
+	 * holds; NULL releases it, a short reason refuses it with a RegistryError
+	 * REGERR_CONSENT_REQUIRED at its uniqueId. A NULL function releases everything. */
+	const char	*(*rc_release)(void *arg, const char *doc_uid);
+	void		*rc_release_arg;
 };
 
 struct retrieve_stream;

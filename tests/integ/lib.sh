@@ -274,8 +274,18 @@ config_of() {
 #   peer=CERTNAME@REGION:PORT      a peer community (named REGION in the config) at
 #                                  https://127.0.0.1:PORT/xca, certificate CN=CERTNAME
 #   map=REGION:LOCALID:REMOTEID    patient_map entry of that peer (ids without the CX suffix)
+#   listen=PORT:PURPOSE            one more listener on 127.0.0.1:PORT whose requests have that
+#                                  purpose (e.g. listen=40001:emergency); the main listener
+#                                  (PORT above, probed by start_hashid) has no purpose key, so
+#                                  it is the daemon's default, clinical
+#   peerp=REGION:PURPOSE:PORT      under peer REGION, a purposes: entry {name: PURPOSE,
+#                                  query_url/retrieve_url https://127.0.0.1:PORT/xca}: that
+#                                  peer's endpoints for requests of that purpose
 #   SECTION.KEY=VALUE              overrides a default in tls/limits/timeouts/registry/mpi/consent,
-#                                  e.g. timeouts.request=3s, tls.allow_tls12=true
+#                                  e.g. timeouts.request=3s, tls.allow_tls12=true,
+#                                  consent.required=true
+# Defaults worth knowing: consent.required is false here (the daemon's default is true), so a
+# suite without consents can query across regions; consent.map_size is 64MiB.
 write_config() {
 	_wc_name=$1
 	_wc_port=$2
@@ -289,14 +299,33 @@ write_config() {
 	_wc_peers=
 	_wc_maps=
 	_wc_over=
+	_wc_listens=
+	_wc_peerps=
 	for _wc_o in "$@"; do
 		case $_wc_o in
 		local=*) _wc_locals="$_wc_locals ${_wc_o#local=}" ;;
 		peer=*) _wc_peers="$_wc_peers ${_wc_o#peer=}" ;;
 		map=*) _wc_maps="$_wc_maps ${_wc_o#map=}" ;;
+		listen=*:*) _wc_listens="$_wc_listens ${_wc_o#listen=}" ;;
+		peerp=*:*:*) _wc_peerps="$_wc_peerps ${_wc_o#peerp=}" ;;
 		tls.*=* | limits.*=* | timeouts.*=* | registry.*=* | mpi.*=* | consent.*=*) _wc_over="$_wc_over
 $_wc_o" ;;
 		*) die "write_config: bad option '$_wc_o'" ;;
+		esac
+	done
+	for _wc_l in $_wc_listens; do
+		case ${_wc_l%%:*} in
+		'' | *[!0-9]*) die "write_config: bad option 'listen=$_wc_l' (PORT:PURPOSE)" ;;
+		esac
+		[ -n "${_wc_l#*:}" ] || die "write_config: bad option 'listen=$_wc_l' (PORT:PURPOSE)"
+	done
+	for _wc_q in $_wc_peerps; do
+		case " $_wc_peers " in
+		*"@${_wc_q%%:*}:"*) ;;
+		*) die "write_config: peerp=$_wc_q names no peer= region" ;;
+		esac
+		case ${_wc_q##*:} in
+		'' | *[!0-9]*) die "write_config: bad option 'peerp=$_wc_q' (REGION:PURPOSE:PORT)" ;;
 		esac
 	done
 	_wc_f=$HASHI_TMP/$_wc_name.yaml
@@ -311,13 +340,18 @@ $_wc_o" ;;
 		echo "listen:"
 		echo "  - address: 127.0.0.1"
 		echo "    port: $_wc_port"
+		for _wc_l in $_wc_listens; do
+			echo "  - address: 127.0.0.1"
+			echo "    port: ${_wc_l%%:*}"
+			echo "    purpose: ${_wc_l#*:}"
+		done
 		_lib_section tls certificate "$PKI/$_wc_name.crt" private_key "$PKI/$_wc_name.key" \
 		    ca "$PKI/ca.crt" allow_tls12 false
 		_lib_section limits max_body 16MiB max_mtom_body 256MiB max_xml_depth 64
 		_lib_section timeouts connect 2s read 5s request 10s
 		_lib_section registry backend embedded map_size 1GiB
 		_lib_section mpi map_size 64MiB
-		_lib_section consent map_size 64MiB
+		_lib_section consent map_size 64MiB required false
 		if [ -n "$_wc_locals" ]; then
 			echo "local_systems:"
 			for _wc_l in $_wc_locals; do
@@ -339,6 +373,18 @@ $_wc_o" ;;
 				echo "    subject: \"CN=$_wc_cn,O=Hashi Test,C=JP\""
 				echo "    query_url: https://127.0.0.1:$_wc_pp/xca"
 				echo "    retrieve_url: https://127.0.0.1:$_wc_pp/xca"
+				_wc_first=1
+				for _wc_q in $_wc_peerps; do
+					[ "${_wc_q%%:*}" = "$_wc_pr" ] || continue
+					_wc_qr=${_wc_q#*:}
+					if [ "$_wc_first" -eq 1 ]; then
+						echo "    purposes:"
+						_wc_first=0
+					fi
+					echo "      - name: ${_wc_qr%%:*}"
+					echo "        query_url: https://127.0.0.1:${_wc_qr#*:}/xca"
+					echo "        retrieve_url: https://127.0.0.1:${_wc_qr#*:}/xca"
+				done
 				_wc_first=1
 				for _wc_m in $_wc_maps; do
 					[ "${_wc_m%%:*}" = "$_wc_pr" ] || continue

@@ -110,10 +110,14 @@ request(int n, ...)
 
 /* Runs the stream over REQ to completion, pulling at most MAX bytes at a time, and parses
  * the body back. */
+/* The consent check run() passes to the stream (NULL = none). */
+static const char *(*release_fn)(void *, const char *);
+
 static struct soap_msg *
 run(xmlDocPtr req, int xca, size_t max, struct evbuffer *body)
 {
-	struct retrieve_ctx ctx = { HOME, REPO, xca, ACTION_ITI39_RESP, "urn:uuid:x" };
+	struct retrieve_ctx ctx = { HOME, REPO, xca, ACTION_ITI39_RESP, "urn:uuid:x",
+	    release_fn, NULL };
 	struct reg_errors errs = { 0 };
 	struct retrieve_set set;
 	struct retrieve_stream *st;
@@ -248,6 +252,47 @@ test_retrieve_errors(void **state)
 	evbuffer_free(body);
 }
 
+/* The document deny_one refuses. */
+static const char *denied_uid;
+
+static const char *
+deny_one(void *arg, const char *uid)
+{
+	(void)arg;
+	return strcmp(uid, denied_uid) == 0 ? "no consent" : NULL;
+}
+
+/* A document the consent check refuses is not sent: a ConsentRequired error at its
+ * uniqueId, PartialSuccess with the others. */
+static void
+test_retrieve_consent(void **state)
+{
+	char u0[96], u1[96], *st;
+	struct evbuffer *body = evbuffer_new();
+	xmlDocPtr req;
+	xmlNodePtr dr;
+	struct soap_msg *msg;
+
+	(void)state;
+	req = request(2, HOME, REPO, uid_of(&sub, 1, u0, sizeof(u0)), HOME, REPO,
+	    uid_of(&sub, 2, u1, sizeof(u1)));
+	denied_uid = u0;
+	release_fn = deny_one;
+	msg = run(req, 1, 1 << 20, body);
+	release_fn = NULL;
+	st = status_of(msg);
+	assert_true(has_error(msg, REGERR_CONSENT_REQUIRED, u0));
+	assert_false(has_error(msg, REGERR_CONSENT_REQUIRED, u1));
+	assert_string_equal(st, RS_STATUS_PARTIAL);
+	dr = xml_child(soap_msg_payload(msg), NS_XDSB, "DocumentResponse");
+	assert_non_null(dr);
+	assert_null(xml_next(dr, NS_XDSB, "DocumentResponse"));
+	free(st);
+	soap_msg_free(msg);
+	xmlFreeDoc(req);
+	evbuffer_free(body);
+}
+
 static void
 test_regerr_status(void **state)
 {
@@ -320,6 +365,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_retrieve_two_documents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retrieve_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retrieve_consent, setup, teardown),
 		cmocka_unit_test(test_regerr_status),
 		cmocka_unit_test(test_pidmap),
 	};
