@@ -5,7 +5,6 @@
  * consent.policy_oid and every CRL kept in <state_dir>/policy/crl/ (filled by
  * `consent crl add`), so that hashictl and hashid see the same revocation facts.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,14 +18,12 @@
 
 #include "common/str.h"
 #include "crypto/jpki.h"
+#include "gateway/consent_trust.h"
 #include "gateway/ctl.h"
 #include "mpi/mpi.h"
 #include "policy/consent.h"
 #include "policy/consent_store.h"
 
-#define CTL_CONSENT_FILE_MAX	((size_t)1 << 20)	/* a document or signature file */
-#define CTL_CONSENT_CRL_MAX	((size_t)256 << 20)	/* JPKI CRLs are large */
-#define CTL_CONSENT_PATH_MAX	4096
 
 /* Writes <state_dir>/SUB into BUF. Returns 0, or -1 after saying the path is too long. */
 static int
@@ -45,7 +42,7 @@ ctl_consent_path(const struct config *cf, const char *sub, char *buf, size_t sz)
 static struct consent_store *
 ctl_consent_open(const struct config *cf)
 {
-	char dir[CTL_CONSENT_PATH_MAX];
+	char dir[CONSENT_PATH_MAX];
 	struct consent_store *cs;
 
 	if (ctl_consent_path(cf, "policy", dir, sizeof(dir)) == -1)
@@ -60,120 +57,6 @@ ctl_consent_open(const struct config *cf)
 	return cs;
 }
 
-/* Reads file PATH whole (at most MAX bytes) into *DATA (malloc'd) and *LEN. Returns 0, or
- * -1 after saying why. */
-static int
-ctl_consent_read(const char *path, size_t max, uint8_t **data, size_t *len)
-{
-	uint8_t *buf = NULL;
-	size_t n = 0;
-	FILE *f;
-	int ret = -1;
-
-	*data = NULL;
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "hashictl: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	/* one byte more than allowed tells "too large" from "exactly the limit" */
-	if ((buf = malloc(max + 1)) == NULL) {
-		fprintf(stderr, "hashictl: %s: out of memory\n", path);
-		goto done;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f)) {
-		fprintf(stderr, "hashictl: %s: read error\n", path);
-		goto done;
-	}
-	if (n > max || n == 0) {
-		fprintf(stderr, "hashictl: %s: %s\n", path, n == 0 ? "empty" : "too large");
-		goto done;
-	}
-	*data = buf;
-	*len = n;
-	buf = NULL;
-	ret = 0;
-done:
-	free(buf);
-	fclose(f);
-	return ret;
-}
-
-/* Adds every CRL file of DIR to T. A missing DIR is no CRL. Returns 0, or -1 after saying
- * which file is unusable: registering without a CRL we were given would fail open. */
-static int
-ctl_consent_load_crls(struct jpki_trust *t, const char *dir)
-{
-	char path[CTL_CONSENT_PATH_MAX];
-	struct dirent *de;
-	uint8_t *data;
-	size_t len;
-	DIR *d;
-	int n, ret = -1;
-
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		fprintf(stderr, "hashictl: %s: %s\n", dir, strerror(errno));
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (n < 0 || (size_t)n >= sizeof(path))
-			continue;
-		if (ctl_consent_read(path, CTL_CONSENT_CRL_MAX, &data, &len) == -1)
-			goto done;
-		n = jpki_trust_add_crl(t, data, len);
-		free(data);
-		if (n == -1) {
-			fprintf(stderr, "hashictl: %s: unusable CRL (not signed by a configured "
-			    "root?); remove it\n", path);
-			goto done;
-		}
-	}
-	ret = 0;
-done:
-	closedir(d);
-	return ret;
-}
-
-/* Builds the trust of CF: roots, required policy, kept CRLs. NULL after saying why. */
-static struct jpki_trust *
-ctl_consent_trust(const struct config *cf)
-{
-	char dir[CTL_CONSENT_PATH_MAX];
-	struct jpki_trust *t;
-
-	if (cf->cf_consent_jpki_roots == NULL) {
-		fprintf(stderr, "hashictl: consent.jpki_roots is not set in %s: consents cannot "
-		    "be registered without the JPKI signing roots\n", cf->cf_file);
-		return NULL;
-	}
-	if ((t = jpki_trust_new()) == NULL) {
-		fprintf(stderr, "hashictl: out of memory\n");
-		return NULL;
-	}
-	if (jpki_trust_add_roots(t, cf->cf_consent_jpki_roots) == -1) {
-		fprintf(stderr, "hashictl: consent.jpki_roots %s: no usable root certificate\n",
-		    cf->cf_consent_jpki_roots);
-		goto fail;
-	}
-	if (jpki_trust_require_policy(t, cf->cf_consent_policy_oid) == -1) {
-		fprintf(stderr, "hashictl: consent.policy_oid %s is not usable\n",
-		    cf->cf_consent_policy_oid);
-		goto fail;
-	}
-	if (ctl_consent_path(cf, "policy/crl", dir, sizeof(dir)) == -1 ||
-	    ctl_consent_load_crls(t, dir) == -1)
-		goto fail;
-	return t;
-fail:
-	jpki_trust_free(t);
-	return NULL;
-}
-
 int
 ctl_consent_add(const struct config *cf, int argc, char **argv)
 {
@@ -184,16 +67,16 @@ ctl_consent_add(const struct config *cf, int argc, char **argv)
 	struct mpi *m = NULL;
 	uint8_t *doc = NULL, *sig = NULL;
 	size_t doclen = 0, siglen = 0;
-	char dir[CTL_CONSENT_PATH_MAX];
+	char dir[CONSENT_PATH_MAX];
 	int ret = 1;
 
-	if ((t = ctl_consent_trust(cf)) == NULL)
+	if ((t = consent_trust_load(cf)) == NULL)
 		return 1;
 	if (argc == 2) {
-		if (ctl_consent_read(argv[0], CTL_CONSENT_FILE_MAX, &doc, &doclen) == -1 ||
-		    ctl_consent_read(argv[1], CTL_CONSENT_FILE_MAX, &sig, &siglen) == -1)
+		if (consent_file_read(argv[0], CONSENT_FILE_MAX, &doc, &doclen) == -1 ||
+		    consent_file_read(argv[1], CONSENT_FILE_MAX, &sig, &siglen) == -1)
 			goto done;
-	} else if (ctl_consent_read(argv[0], CTL_CONSENT_FILE_MAX, &sig, &siglen) == -1)
+	} else if (consent_file_read(argv[0], CONSENT_FILE_MAX, &sig, &siglen) == -1)
 		goto done;
 	if (ctl_consent_path(cf, "mpi", dir, sizeof(dir)) == -1)
 		goto done;
@@ -362,7 +245,7 @@ static int
 ctl_consent_keep_crl(const char *dir, const uint8_t *data, size_t len)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	char hex[2 * 32 + 1], path[CTL_CONSENT_PATH_MAX], tmp[CTL_CONSENT_PATH_MAX];
+	char hex[2 * 32 + 1], path[CONSENT_PATH_MAX], tmp[CONSENT_PATH_MAX];
 	unsigned int mdlen = 0, i;
 	int fd, n, ret = -1;
 	FILE *f;
@@ -408,7 +291,7 @@ ctl_consent_keep_crl(const char *dir, const uint8_t *data, size_t len)
 int
 ctl_consent_crl_add(const struct config *cf, int argc, char **argv)
 {
-	char dir[CTL_CONSENT_PATH_MAX];
+	char dir[CONSENT_PATH_MAX];
 	struct consent_store *cs = NULL;
 	struct jpki_trust *t;
 	uint8_t *data = NULL;
@@ -416,9 +299,9 @@ ctl_consent_crl_add(const struct config *cf, int argc, char **argv)
 	int rc, ret = 1;
 
 	(void)argc;
-	if ((t = ctl_consent_trust(cf)) == NULL)
+	if ((t = consent_trust_load(cf)) == NULL)
 		return 1;
-	if (ctl_consent_read(argv[0], CTL_CONSENT_CRL_MAX, &data, &len) == -1)
+	if (consent_file_read(argv[0], CONSENT_CRL_MAX, &data, &len) == -1)
 		goto done;
 	/* checked against the configured roots before it is kept: a CRL hashid cannot load
 	 * would stop every later registration */

@@ -11,6 +11,7 @@
 #include "gateway/exchange.h"
 #include "gateway/http_server.h"
 #include "gateway/consent_gate.h"
+#include "gateway/consent_submit.h"
 #include "gateway/ig.h"
 #include "gateway/xcpd_resp.h"
 #include "gateway/registry.h"
@@ -75,13 +76,30 @@ dispatch_docs_free(struct regstore_content *docs, size_t n)
 	free(docs);
 }
 
-/* ITI-41: collects the documents (inline base64 or MTOM attachments) and submits. */
+/* Answers a submission refused before the registry saw it: Failure with ERRS (cleared). */
+static void
+dispatch_refuse_submission(struct exchange *ex, struct reg_errors *errs)
+{
+	struct strbuf sb = { 0 };
+
+	strbuf_printf(&sb, "<rs:RegistryResponse xmlns:rs=\"%s\" status=\"%s\">", NS_RS,
+	    RS_STATUS_FAILURE);
+	regerr_render(errs, &sb);
+	strbuf_puts(&sb, "</rs:RegistryResponse>");
+	regerr_clear(errs);
+	exchange_reply_payload(ex, sb.sb_failed ? (strbuf_reset(&sb), NULL) :
+	    strbuf_take(&sb, NULL));
+}
+
+/* ITI-41: collects the documents (inline base64 or MTOM attachments), registers the
+ * patients' consents among them, and submits. */
 static void
 dispatch_submit(struct exchange *ex)
 {
 	struct registry *reg = ex->ex_gw->gw_registry;
 	xmlNodePtr pnr = soap_msg_payload(ex->ex_msg), d;
 	struct regstore_content *docs = NULL;
+	struct reg_errors errs = { 0 };
 	struct soap_fault f;
 	char *id;
 	size_t n = 0;
@@ -115,6 +133,11 @@ dispatch_submit(struct exchange *ex)
 			    "base64 or an unresolvable xop:Include");
 			goto fault;
 		}
+	}
+	if (consent_submit(ex, pnr, docs, n, &errs) == -1) {
+		dispatch_docs_free(docs, n);
+		dispatch_refuse_submission(ex, &errs);
+		return;
 	}
 	reg->rg_ops->ro_submit(reg, pnr, docs, n, exchange_payload_cb, ex);
 	dispatch_docs_free(docs, n);

@@ -16,6 +16,7 @@
 #include "gateway/objmerge.h"
 #include "gateway/pidmap.h"
 #include "mpi/mpi.h"
+#include "policy/decide.h"
 
 /* Slots that carry the patient id, one per query family (ITI TF-2 §3.18.4.1.2.3.7). */
 static const char *const ig_pid_slots[] = {
@@ -156,6 +157,27 @@ ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *remote_cx
 	    NULL) == NULL ? -1 : 0;
 }
 
+/* Returns 1 when the patient PID signed a consent here that excludes PEER for the
+ * request's purpose (then PEER is not asked, and the clinician is told why by a warning);
+ * 0 when there is no consent here (the patient's home region decides) or it allows. */
+static int
+ig_query_excluded(struct ig_query *iq, const struct peer *peer, const char *pid)
+{
+	struct gw *gw = iq->iq_ex->ex_gw;
+	struct decision d;
+	char cx[MPI_ID_MAX];
+
+	if (mpi_pid_cx(gw->gw_mpi, pid, cx, sizeof(cx)) != MPI_OK)
+		return 0;	/* not one of ours */
+	(void)decide(gw->gw_consent, cx, peer->pr_hcid, iq->iq_ex->ex_purpose, NULL,
+	    (int64_t)time(NULL), &d);
+	if (!d.d_have_consent || d.d_result != DECIDE_DENY)
+		return 0;
+	regerr_add(&iq->iq_errs, 1, REGERR_CONSENT_REQUIRED, peer->pr_hcid,
+	    "patient consent: %s (not asked)", d.d_text);
+	return 1;
+}
+
 /* Routes the query to PEER: at once when the patient's id there is known; through XCPD
  * discovery first when it is not (or no longer) and the patient is in our MPI; to
  * nobody otherwise, unless mpi.route_all says every peer is asked. Returns 0 or -1. */
@@ -168,6 +190,8 @@ ig_query_route(struct ig_query *iq, const struct peer *peer, const char *pid)
 
 	if (pid == NULL)
 		return ig_query_leg(iq, peer, NULL);
+	if (ig_query_excluded(iq, peer, pid))
+		return 0;
 	r = pidmap_to_peer(iq->iq_ex->ex_gw->gw_mpi, peer, pid, (int64_t)time(NULL), &remote);
 	if (r == -1)
 		return -1;
