@@ -8,7 +8,10 @@
 # (okayama-ehr) asks its own gateway (/ig) for P0001's documents with an ITI-38 Cross Gateway
 # Query; Okayama finds the patient in Shimane with XCPD (ITI-55, all four basic attributes
 # must match), stores the link, translates the id and asks Shimane's responding gateway
-# (/xca). Then one
+# (/xca). Shimane releases nothing without the patient's consent: the first query is refused
+# (ConsentRequired); the patient then signs a consent with the JPKI signing certificate of
+# their My Number card (a test look-alike, tests/pki/jpki.sh), Shimane registers it
+# (hashictl consent add), and the same query returns the documents. Then one
 # document is fetched with an ITI-39 Cross Gateway Retrieve (MTOM) and checked byte for byte
 # against the original. Everything runs in a fresh temp dir and is stopped and removed at the
 # end, also on failure or Ctrl-C (HASHI_KEEP=1 keeps it; it is kept anyway when a step fails).
@@ -76,6 +79,13 @@ region_info shimane; S_NAME=$R_NAME; S_HCID=$R_HCID; S_AA=$R_AA; S_REPO=$R_REPO
 say "CA: $PKI/ca.crt  (okayama-gw, shimane-gw, okayama-ehr: CN=...,O=Hashi Test,C=JP)"
 say "$O_NAME (岡山 / okayama)  $O_HCID  https://127.0.0.1:$PO"
 say "$S_NAME (島根 / shimane)  $S_HCID  https://127.0.0.1:$PS"
+J=$T/jpki
+JPKI="sh $HASHI_ROOT/tests/pki/jpki.sh $J"
+# 山田 太郎 (patient 1 of the demo data): the card's four items are his MPI record's
+$JPKI init >/dev/null 2>&1 || fail "jpki.sh init failed"
+$JPKI issue yamada name='山田　太郎' sex=1 birth=319480512 addr='岡山県新見市晴天町一丁目２番３号' \
+    >/dev/null 2>&1 || fail "jpki.sh issue failed"
+say "JPKI look-alike (O=JPKI-TEST): signing certificate of 山田 太郎 with the card's profile"
 
 # ---------------------------------------------------------------------------
 step 2/7 "合成データの生成 / generating synthetic patients and CDA documents"
@@ -89,7 +99,8 @@ say "P0001 = S0001: $P1"
 # ---------------------------------------------------------------------------
 step 3/7 "設定 / configuration (hashid -n)"
 write_config okayama-gw "$PO" okayama local=okayama-ehr peer=shimane-gw@shimane:"$PS"
-write_config shimane-gw "$PS" shimane peer=okayama-gw@okayama:"$PO"
+write_config shimane-gw "$PS" shimane peer=okayama-gw@okayama:"$PO" consent.required=true \
+    consent.jpki_roots="$J/roots.pem" consent.policy_oid=1.2.392.200149.8.5.1.0.20
 for g in okayama-gw shimane-gw; do
 	if out=$("$HASHID" -n -f "$(config_of "$g")" 2>&1); then
 		ok "$(config_of "$g")"
@@ -131,6 +142,38 @@ step 6/7 "文書照会 / ITI-38 Cross Gateway Query: FindDocuments for P0001"
 PID="P0001^^^&$O_AA&ISO"
 say "okayama-ehr -> $O_NAME /ig -> XCPD (P0001 => ?) -> $S_NAME /xca"
 soap_fill "$SOAP/iti38-find-documents.xml" "$T/q38.xml" PATIENT_ID="$PID" TO="https://127.0.0.1:$PO/ig"
+# first without consent: Shimane must refuse
+code=$(soap_post "https://127.0.0.1:$PO/ig" okayama-ehr urn:ihe:iti:2007:CrossGatewayQuery "$T/q38.xml" "$T/r38-denied.xml")
+ERR="//*[local-name()='RegistryError']"
+denied=$(xpath "$T/r38-denied.xml" "concat(($ERR)[1]/@errorCode, ' ', ($ERR)[1]/@codeContext)")
+nd=$(xpath "$T/r38-denied.xml" "count(//*[local-name()='ExtrinsicObject'])")
+case "$code:$nd:$denied" in
+200:0:urn:hashi:error:ConsentRequired*) ok "同意なし / no consent yet: $S_NAME refuses ($denied)" ;;
+*) fail "without consent Shimane should refuse: HTTP $code, $nd documents, '$denied'" ;;
+esac
+# the patient signs a consent with the card; Shimane registers it
+cat >"$T/consent.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<consent xmlns="urn:hashi:consent:1">
+  <issued>$(date -u +%Y-%m-%dT%H:%M:%SZ)</issued>
+  <patient><id>S0001</id><assigningAuthority>$S_AA</assigningAuthority></patient>
+  <grant>
+    <regions><community>$O_HCID</community></regions>
+    <purposes><purpose>clinical</purpose></purposes>
+    <validity><from>$(date -u +%Y-%m-%d)</from></validity>
+  </grant>
+</consent>
+EOF
+$JPKI sign yamada "$T/consent.xml" "$T/consent.p7s" >/dev/null 2>&1 || fail "jpki.sh sign failed"
+if out=$(hashictl "$(config_of shimane-gw)" consent add "$T/consent.xml" "$T/consent.p7s" \
+    2>"$T/consent.err"); then
+	ok "患者の同意 (JPKI署名) を登録 / consent signed with the card registered at $S_NAME"
+	say "$out"
+else
+	diag "$out" "$(cat "$T/consent.err")"
+	fail "hashictl consent add failed"
+fi
+say "the same query again:"
 t0=$(ms)
 code=$(soap_post "https://127.0.0.1:$PO/ig" okayama-ehr urn:ihe:iti:2007:CrossGatewayQuery "$T/q38.xml" "$T/r38.xml")
 t1=$(ms)
