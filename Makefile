@@ -89,7 +89,7 @@ asan:
 	BUILD=build-asan HASHI_ASAN=1 HASHI_VALGRIND=0 sh tests/run.sh
 
 # The bench's own programs (tests/bench/*.c other than load.c, which run.sh builds itself).
-BENCH_BINS := $(BUILD)/bench/gen_patients $(BUILD)/bench/mpi_bench
+BENCH_BINS := $(BUILD)/bench/gen_patients $(BUILD)/bench/mpi_bench $(BUILD)/bench/consent_bench
 
 $(BUILD)/bench/%.o: tests/bench/%.c
 	@mkdir -p $(dir $@)
@@ -99,6 +99,9 @@ $(BUILD)/bench/gen_patients: $(BUILD)/bench/gen_patients.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
 $(BUILD)/bench/mpi_bench: $(BUILD)/bench/mpi_bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/bench/consent_bench: $(BUILD)/bench/consent_bench.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 bench: all $(BENCH_BINS)

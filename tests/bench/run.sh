@@ -35,12 +35,18 @@
 #      lookups/s on one core, target >= 1,000,000; pid + HCID lookups/s; demographic
 #      matches/s, target >= 50,000; LMDB size), then the XCPD responding gateway (ITI-55 at
 #      /xca) with that MPI under hashi-load: by shared identifier, and by demographics.
+#  11. consent (issue 5): tests/bench/consent.sh, its own process and temp dir (BENCH_CONSENT=0
+#      skips it). `openssl speed rsa2048` verify/s, then tests/bench/consent_bench.c on one
+#      thread: policy_consent_register of 200 JPKI-signed consents (verifications/s, target
+#      >= 0.3 x RSA-2048 verify/s) and decide() over the consents of 100000 patients
+#      (decisions/s, target >= 500,000).
 #
 # The load driver is tests/bench/load.c (hashi-load), built here into $BUILD/bench: wrk and
 # h2load cannot present a TLS client certificate, and hashid answers nobody without one.
 # Needs the libevent/OpenSSL development packages `make` already needs, plus curl.
 # Everything runs in a temp dir that is removed at the end (HASHI_KEEP=1 keeps it); total
-# time is about 80 s with the defaults on 2 cores, plus about 70 s for the MPI part.
+# time is about 80 s with the defaults on 2 cores, plus about 70 s for the MPI part and 20 s
+# for the consent part.
 set -u
 HASHI_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$HASHI_ROOT/tests/integ/lib.sh"
@@ -94,7 +100,7 @@ printf 'Hashi bench: %s, %s CPU(s), %s, %s\n' "$(basename "$BUILD_DIR")" "$(npro
     "$(uname -r)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # ---------------------------------------------------------------------------------------
-step 1/10 "load driver (tests/bench/load.c)"
+step 1/11 "load driver (tests/bench/load.c)"
 if [ ! -x "$LOAD" ] || [ -n "$(find "$BENCH/load.c" -newer "$LOAD")" ]; then
 	mkdir -p "$BUILD_DIR/bench"
 	# shellcheck disable=SC2046
@@ -109,7 +115,7 @@ fi
 say "(wrk and h2load cannot present a TLS client certificate, which hashid requires)"
 
 # ---------------------------------------------------------------------------------------
-step 2/10 "PKI, configuration, $N synthetic patients, hashictl registry import"
+step 2/11 "PKI, configuration, $N synthetic patients, hashictl registry import"
 mk_tmp
 T=$HASHI_TMP
 mk_pki okayama-gw shimane-gw okayama-ehr shimane-ehr nginx-proxy tottori-gw tottori-ehr \
@@ -142,7 +148,7 @@ say "imported $NSUB submissions ($NDOCS documents) in $IMP_S s: $IMP_PPS patient
 say "registry on disk: $(du -sh "$T/okayama-gw.state" | cut -f1) (LMDB, $(df -T "$T" | awk 'NR == 2 { print $2 }'))"
 
 # ---------------------------------------------------------------------------------------
-step 3/10 "hashid"
+step 3/11 "hashid"
 start_hashid okayama-gw "$CONF" shimane-gw || die "hashid did not start (log: $T/okayama-gw.log)"
 HPID=$(pid_of okayama-gw)
 say "pid $HPID on 127.0.0.1:$P, VmRSS $(proc_kb "$HPID" VmRSS) kB"
@@ -196,7 +202,7 @@ report() {
 }
 
 # ---------------------------------------------------------------------------------------
-step 4/10 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
+step 4/11 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
 Q=$(run_load query "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 "$CONNS" "$SECS")
 report "$Q"
 Q1=$(run_load query1 "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 1 2)
@@ -207,7 +213,7 @@ if [ "$(calc "$(field p50_ms "$Q1") >= 35")" = 1 ]; then
 	say "NOTE: $NAGLE"
 fi
 
-step 5/10 "baselines: SOAP fault (no registry work), then new TLS connections"
+step 5/11 "baselines: SOAP fault (no registry work), then new TLS connections"
 F=$(run_load fault "$T/fault.tpl" "$CTF" "$FCODE" ActionNotSupported 1 "$CONNS" "$SECS")
 report "$F"
 HS_SECS=$(calc "$SECS / 2")
@@ -216,7 +222,7 @@ report "$H"
 say "after the load runs: $(mem "$HPID")"
 
 # ---------------------------------------------------------------------------------------
-step 6/10 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
+step 6/11 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
 # reset_hwm: VmHWM := VmRSS (Linux clear_refs 5); prints "reset" or "not reset".
 reset_hwm() {
 	if (echo 5 >"/proc/$HPID/clear_refs") 2>/dev/null; then echo reset; else echo "not reset"; fi
@@ -293,7 +299,7 @@ verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "NOT met"; fi; }
 SUCCESS='ResponseStatusType:Success'
 
 # ---------------------------------------------------------------------------------------
-step 7/10 "initiating gateway: ITI-38 via shimane's /ig (its only peer: okayama-gw), $CONNS conns, $SECS s"
+step 7/11 "initiating gateway: ITI-38 via shimane's /ig (its only peer: okayama-gw), $CONNS conns, $SECS s"
 # shimane-gw is already okayama-gw's configured peer; as an initiating gateway it passes the
 # okayama patient ids through unchanged (same assigning authority as the peer's).
 write_config shimane-gw "$PEERPORT" shimane local=shimane-ehr peer=okayama-gw@okayama:"$P" \
@@ -319,7 +325,7 @@ report "$IG"
 say "(responding okayama-gw CPU in that run: $(calc "($OKCPU1 - $OKCPU0) / $TCK") s)"
 
 # ---------------------------------------------------------------------------------------
-step 8/10 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
+step 8/11 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
 NG=
 NGINX_NOTE=
 NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
@@ -416,7 +422,7 @@ fi
 # ---------------------------------------------------------------------------------------
 FAN_N=${BENCH_FAN_PATIENTS:-200}
 FAN_SECS=${BENCH_FAN_SECONDS:-3}
-step 9/10 "fan-out: tottori's /ig with 1 peer, then 8 peers ($FAN_N patients each), 1 connection, sequential"
+step 9/11 "fan-out: tottori's /ig with 1 peer, then 8 peers ($FAN_N patients each), 1 connection, sequential"
 . "$HASHI_ROOT/tests/integ/lib_fanout.sh"
 FANS="f1 f2 f3 f4 f5 f6 f7 f8"
 # eight small regions (a copy of regions.tsv; the generator lends them tottori's place names)
@@ -528,7 +534,7 @@ done
 stop_all
 MPI_N=${BENCH_MPI_PATIENTS:-1000000}
 MPI_NOTE=
-step 10/10 "the MPI: tests/bench/mpi.sh with $MPI_N patients"
+step 10/11 "the MPI: tests/bench/mpi.sh with $MPI_N patients"
 if [ "$MPI_N" = 0 ]; then
 	MPI_NOTE="skipped (BENCH_MPI_PATIENTS=0)"
 	say "$MPI_NOTE"
@@ -537,6 +543,16 @@ elif BENCH_MPI_PATIENTS=$MPI_N BENCH_MPI_SUMMARY="$T/mpi.sum" sh "$BENCH/mpi.sh"
 	. "$T/mpi.sum"
 else
 	MPI_NOTE="tests/bench/mpi.sh failed (see above)"
+fi
+CONSENT_NOTE=
+step 11/11 "consent: tests/bench/consent.sh"
+if [ "${BENCH_CONSENT:-1}" = 0 ]; then
+	CONSENT_NOTE="skipped (BENCH_CONSENT=0)"
+	say "$CONSENT_NOTE"
+elif BENCH_CONSENT_SUMMARY="$T/consent.sum" sh "$BENCH/consent.sh" && [ -s "$T/consent.sum" ]; then
+	. "$T/consent.sum"
+else
+	CONSENT_NOTE="tests/bench/consent.sh failed (see above)"
 fi
 # mpi_label N: 1000000 -> 1M, 100000 -> 100k, else N.
 mpi_label() {
@@ -624,6 +640,17 @@ else
 	    "$(field p50_ms "$MPI_XDEM")" "$(field p99_ms "$MPI_XDEM")" "$(calc "$(field cpu_s "$MPI_XDEM") * 100 / $(field seconds "$MPI_XDEM")")%"
 	echo " * XCPD by id: livingSubjectId in our assigning authority, a random patient each time; demog.: one"
 	echo "   patient's name, kana, birth, sex and address, the same query every time (hashi-load sends one body)"
+fi
+echo "----------------------------------------------------------------------------------------------"
+if [ -n "$CONSENT_NOTE" ]; then
+	printf ' %-44s %s\n' "consent (issue 5)" "$CONSENT_NOTE"
+else
+	CON_DR=$(field decide_rps "$CONSENT_CB")
+	printf ' %-44s %-22s %-14s %s\n' "consent verifications/s (registration)" \
+	    "$(field register_rps "$CONSENT_CB") = $CONSENT_R_REG x" ">= 0.3" \
+	    "$(verdict "$(calc "$CONSENT_R_REG >= 0.3")") (openssl rsa2048 verify/s $CONSENT_RSA_V; jpki_verify alone $(field verify_rps "$CONSENT_CB")/s = $CONSENT_R_VER x)"
+	printf ' %-44s %-22s %-14s %s\n' "consent decisions/s (1 core)" "$CON_DR" ">= 500000" \
+	    "$(verdict "$(calc "$CON_DR >= 500000")") (decide_r: $(field decide_r_rps "$CONSENT_CB")/s; $(field decide_consents "$CONSENT_CB") consents of $(field decide_patients "$CONSENT_CB") patients, $CONSENT_DMIB MiB)"
 fi
 [ -n "$NAGLE" ] && printf ' NOTE: %s\n' "$NAGLE"
 echo "=============================================================================================="
