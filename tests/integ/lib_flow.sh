@@ -288,3 +288,24 @@ EOF
 	fi
 	rm -rf "$_rt_out" "$_rt_dir"
 }
+
+# fl_uids FILE: the DocumentEntry uniqueIds of a query response, sorted, one per line.
+fl_uids() {
+	_u_n=$(xpath "$1" "count($FL_EO)")
+	_u_i=1
+	while [ "$_u_i" -le "${_u_n:-0}" ]; do
+		printf '%s\n' "$(xpath "$1" "string(($FL_EO)[$_u_i]/$(fl_eid "$FL_UID_SCHEME"))")"
+		_u_i=$((_u_i + 1))
+	done | sort
+}
+
+# fl_check_doc DIR UID FILE DESC: the retrieve response in DIR (mtom_extract) holds UID's
+# bytes, equal to FILE's (one TAP line DESC).
+fl_check_doc() {
+	if _cd_f=$(mtom_document "$1" "$2"); then
+		is "$(fl_sha256 "$_cd_f")" "$(fl_sha256 "$3")" "$4"
+	else
+		not_ok "$4"
+		diag "no DocumentResponse for $2" "$(head -c 800 "$1/root.xml" 2>/dev/null)"
+	fi
+}

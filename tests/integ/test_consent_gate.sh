@@ -131,15 +131,6 @@ S2FILE=$T/data-shimane/$(sed -n 1p "$T/s0002.tsv" | cut -f2)
 
 # ---------------------------------------------------------------- helpers
 
-# uids FILE: the DocumentEntry uniqueIds of a query response, sorted, one per line.
-uids() {
-	_u_n=$(xpath "$1" "count($FL_EO)")
-	_u_i=1
-	while [ "$_u_i" -le "${_u_n:-0}" ]; do
-		printf '%s\n' "$(xpath "$1" "string(($FL_EO)[$_u_i]/$(fl_eid "$FL_UID_SCHEME"))")"
-		_u_i=$((_u_i + 1))
-	done | sort
-}
 
 # class_of FILE UID: the classCode of DocumentEntry UID in the query response FILE.
 class_of() {
@@ -180,15 +171,6 @@ retrieve() {
 	fl_valid "$_r_dir/root.xml" "$_r_desc" "$_r_dir"
 }
 
-# check_doc DIR UID FILE DESC: the retrieve response in DIR has UID's bytes = FILE.
-check_doc() {
-	if _cd_f=$(mtom_document "$1" "$2"); then
-		is "$(fl_sha256 "$_cd_f")" "$(fl_sha256 "$3")" "$4"
-	else
-		not_ok "$4"
-		diag "no DocumentResponse for $2" "$(head -c 800 "$1/root.xml")"
-	fi
-}
 
 # denied FILE REASON DESC [LOCATION]: FILE (a query or retrieve response) is Failure with no
 # object and no document, and holds RegistryError ConsentRequired whose codeContext is
@@ -303,18 +285,18 @@ consent_doc "$T/c3.xml" 2024-04-01T09:30:00+09:00 S0001 "$(grant "$O_HCID" clini
 register yamada "$T/c3.xml" "3. grant for okayama, clinical, signed by 山田 太郎"
 if xq "$IG" "$OPID1" "$T/r3.xml" "3. IG ITI-38 P0001 with consent"; then
 	is "$(fl_status "$T/r3.xml")" Success "3. IG ITI-38 with consent: Success"
-	is "$(uids "$T/r3.xml")" "$(cut -f1 "$T/s0001.tsv")" "3. IG ITI-38 with consent: exactly S0001's $N_S0001 documents"
+	is "$(fl_uids "$T/r3.xml")" "$(cut -f1 "$T/s0001.tsv")" "3. IG ITI-38 with consent: exactly S0001's $N_S0001 documents"
 	is "$(fl_errors "$T/r3.xml")" "" "3. IG ITI-38 with consent: no RegistryError"
 fi
 if retrieve "$IG" "$T/m3" "3. IG ITI-39 of S0001's document with consent" "$S_HCID" "$S_REPO" "$UID1"; then
 	is "$(fl_status "$T/m3/root.xml"):$(xpath "$T/m3/root.xml" "count($FL_DR)")" "Success:1" "3. IG ITI-39: Success, one document"
-	check_doc "$T/m3" "$UID1" "$FILE1" "3. IG ITI-39: the document is byte-identical to shimane's file"
+	fl_check_doc "$T/m3" "$UID1" "$FILE1" "3. IG ITI-39: the document is byte-identical to shimane's file"
 fi
 if retrieve "$IG" "$T/m3b" "3. IG ITI-39 of S0001's (consent) and S0002's (none) documents" \
     "$S_HCID" "$S_REPO" "$UID1" "$S_HCID" "$S_REPO" "$S2UID"; then
 	is "$(fl_status "$T/m3b/root.xml"):$(xpath "$T/m3b/root.xml" "count($FL_DR)")" "PartialSuccess:1" \
 	    "3. mixed retrieve: PartialSuccess, one document"
-	check_doc "$T/m3b" "$UID1" "$FILE1" "3. mixed retrieve: S0001's document comes, identical"
+	fl_check_doc "$T/m3b" "$UID1" "$FILE1" "3. mixed retrieve: S0001's document comes, identical"
 	is "$(mtom_document "$T/m3b" "$S2UID" >/dev/null 2>&1 && echo released || echo withheld)" withheld \
 	    "3. mixed retrieve: S0002's document is withheld"
 	is "$(fl_errors "$T/m3b/root.xml" | grep -F "$E_CONSENT|" | cut -d'|' -f2,3)" "patient consent: no consent|$S2UID" \
@@ -333,7 +315,7 @@ consent_doc "$T/c4.xml" 2024-05-01T09:30:00+09:00 S0001 "$(grant "$O_HCID" clini
 register yamada "$T/c4.xml" "4. newer grant for class $CLS only"
 if xq "$IG" "$OPID1" "$T/r4.xml" "4. IG ITI-38 P0001, class $CLS only"; then
 	is "$(fl_status "$T/r4.xml")" Success "4. class-limited: Success"
-	is "$(uids "$T/r4.xml")" "$(cat "$T/s0001-cls.txt")" "4. class-limited: exactly S0001's documents of class $CLS"
+	is "$(fl_uids "$T/r4.xml")" "$(cat "$T/s0001-cls.txt")" "4. class-limited: exactly S0001's documents of class $CLS"
 	is "$(xpath "$T/r4.xml" "count(${FL_EO}[$(fl_l Classification)[@classificationScheme='$CLASS_SCHEME'][@nodeRepresentation!='$CLS']])")" 0 \
 	    "4. class-limited: no DocumentEntry of another class"
 fi
@@ -343,7 +325,7 @@ if retrieve "$IG" "$T/m4" "4. IG ITI-39 of S0001's document of another class" "$
 	    "4. ... Failure, with $E_CONSENT located at that document"
 fi
 if retrieve "$IG" "$T/m4b" "4. IG ITI-39 of S0001's document of class $CLS" "$S_HCID" "$S_REPO" "$UID1"; then
-	check_doc "$T/m4b" "$UID1" "$FILE1" "4. a document of the listed class is still retrieved, identical"
+	fl_check_doc "$T/m4b" "$UID1" "$FILE1" "4. a document of the listed class is still retrieved, identical"
 fi
 
 # ================================================================ 5. withdrawal
@@ -362,7 +344,7 @@ is "$n_log0" 0 "6. no EMERGENCY line in shimane's log before any emergency reque
 is "$(emergency_count)" 0 "6. hashi_emergency_access_total is 0 (or absent) before any emergency request"
 if xq "$IGE" "$OPID2" "$T/r6.xml" "6. IG (emergency listener) ITI-38 P0002, no consent"; then
 	is "$(fl_status "$T/r6.xml")" Success "6. emergency: Success"
-	is "$(uids "$T/r6.xml")" "$(cut -f1 "$T/s0002.tsv")" "6. emergency: S0002's documents come back"
+	is "$(fl_uids "$T/r6.xml")" "$(cut -f1 "$T/s0002.tsv")" "6. emergency: S0002's documents come back"
 fi
 if grep -q EMERGENCY "$T/shimane-gw.log"; then
 	ok "6. shimane's log has an EMERGENCY line"
@@ -379,7 +361,7 @@ else
 	diag "got '$m1'" "$(curl -sS --max-time 5 "http://127.0.0.1:$PSA/metrics" 2>&1 | grep -i emerg)"
 fi
 if retrieve "$IGE" "$T/m6" "6. IG (emergency listener) ITI-39 of S0002's document" "$S_HCID" "$S_REPO" "$S2UID"; then
-	check_doc "$T/m6" "$S2UID" "$S2FILE" "6. emergency retrieve: S0002's document, identical"
+	fl_check_doc "$T/m6" "$S2UID" "$S2FILE" "6. emergency retrieve: S0002's document, identical"
 fi
 m2=$(emergency_count)
 is "$m2:$(grep -c EMERGENCY "$T/shimane-gw.log")" "$((m1 + 1)):2" \

@@ -67,25 +67,7 @@ b_calls() {
 	grep -c "/xds: $1 from okayama-gw" "$T/xdsb-reg.log"
 }
 
-# uids FILE: the DocumentEntry uniqueIds of a query response, sorted, one per line.
-uids() {
-	_u_n=$(xpath "$1" "count($FL_EO)")
-	_u_i=1
-	while [ "$_u_i" -le "${_u_n:-0}" ]; do
-		printf '%s\n' "$(xpath "$1" "string(($FL_EO)[$_u_i]/$(fl_eid $FL_UID_SCHEME))")"
-		_u_i=$((_u_i + 1))
-	done | sort
-}
 
-# check_doc DIR UID FILE DESC: the retrieve response in DIR (mtom_extract) has UID's bytes = FILE.
-check_doc() {
-	if _cd_f=$(mtom_document "$1" "$2"); then
-		is "$(fl_sha256 "$_cd_f")" "$(fl_sha256 "$3")" "$4"
-	else
-		not_ok "$4"
-		diag "no DocumentResponse for $2"
-	fi
-}
 
 # msgid FILE: the wsa:MessageID of request FILE.
 msgid() {
@@ -114,7 +96,7 @@ if fl_post "$XCA" shimane-gw "$A_XGQ" "$T/q1.xml" "$T/r1.xml" "ITI-38 FindDocume
 	is "$(fl_status "$T/r1.xml")" Success "ITI-38 FindDocuments: status Success"
 	is "$(fl_wsa_action "$T/r1.xml")" urn:ihe:iti:2007:CrossGatewayQueryResponse "ITI-38: response wsa:Action"
 	is "$(relates "$T/r1.xml")" "$(msgid "$T/q1.xml")" "ITI-38: RelatesTo is the request's MessageID"
-	is "$(uids "$T/r1.xml" | tr '\n' ' ')" "$(cut -f1 "$T/p0001.tsv" | tr '\n' ' ')" \
+	is "$(fl_uids "$T/r1.xml" | tr '\n' ' ')" "$(cut -f1 "$T/p0001.tsv" | tr '\n' ' ')" \
 	    "ITI-38: exactly the $N_P0001 documents B holds for P0001"
 	is "$(xpath "$T/r1.xml" "count(${FL_EO}[@home='$A_HCID'])")" "$N_P0001" \
 	    "ITI-38: every ExtrinsicObject has home = A's HCID"
@@ -161,7 +143,7 @@ is "$(b_calls ITI-18)" "$B18" "the refused queries never reached B"
 soap_fill "$FLOW/sq-get-documents-home.xml" "$T/q6.xml" ACTION="$A_XGQ" RETURN_TYPE=LeafClass DOC_UIDS="$UID1" HOME="$A_HCID" TO="$XCA"
 if fl_post "$XCA" shimane-gw "$A_XGQ" "$T/q6.xml" "$T/r6.xml" "ITI-38 GetDocuments with A's home"; then
 	fl_valid "$T/r6.xml" "ITI-38 GetDocuments with home"
-	is "$(fl_status "$T/r6.xml"):$(uids "$T/r6.xml"):$(xpath "$T/r6.xml" "string(${FL_EO}[1]/@home)")" \
+	is "$(fl_status "$T/r6.xml"):$(fl_uids "$T/r6.xml"):$(xpath "$T/r6.xml" "string(${FL_EO}[1]/@home)")" \
 	    "Success:$UID1:$A_HCID" "GetDocuments with A's home: the document, home = A's HCID"
 fi
 is "$(b_calls ITI-18)" "$((B18 + 1))" "the query with A's home reached B (home removed)"
@@ -181,8 +163,8 @@ if fl_post "$XCA" shimane-gw "$A_XGR" "$T/q7.xml" "$T/r7" "ITI-39 of two documen
 		    "ITI-39: both DocumentResponses carry HomeCommunityId = A's HCID"
 		is "$(xpath "$T/m7/root.xml" "count($FL_DR[normalize-space($(fl_l RepositoryUniqueId))='$B_REPO'])")" 2 \
 		    "ITI-39: RepositoryUniqueId is B's"
-		check_doc "$T/m7" "$UID1" "$FILE1" "ITI-39: document 1 bytes identical (sha256)"
-		check_doc "$T/m7" "$UID2" "$FILE2" "ITI-39: document 2 bytes identical (sha256)"
+		fl_check_doc "$T/m7" "$UID1" "$FILE1" "ITI-39: document 1 bytes identical (sha256)"
+		fl_check_doc "$T/m7" "$UID2" "$FILE2" "ITI-39: document 2 bytes identical (sha256)"
 	else
 		not_ok "ITI-39 via A: well-formed multipart/related"
 	fi
@@ -198,7 +180,7 @@ if fl_post "$XCA" shimane-gw "$A_XGR" "$T/q8.xml" "$T/r8" "ITI-39 one of A, one 
 	fl_expect_error "$T/m8/root.xml" XDSUnknownCommunity "ITI-39 mixed: XDSUnknownCommunity"
 	is "$(fl_error_location "$T/m8/root.xml" XDSUnknownCommunity)" "$S_HCID" "ITI-39 mixed: located at the foreign HCID"
 	is "$(xpath "$T/m8/root.xml" "count($FL_DR)")" 1 "ITI-39 mixed: the good document only"
-	check_doc "$T/m8" "$UID1" "$FILE1" "ITI-39 mixed: its bytes identical"
+	fl_check_doc "$T/m8" "$UID1" "$FILE1" "ITI-39 mixed: its bytes identical"
 fi
 B43=$(b_calls ITI-43)
 soap_fill "$FLOW/retrieve-nohome.xml" "$T/q9.xml" ACTION="$A_XGR" REPO="$B_REPO" DOC_UID="$UID1" TO="$XCA"
@@ -218,7 +200,7 @@ if fl_post "$XCA" shimane-gw "$A_XGR" "$T/q10.xml" "$T/r10" "ITI-39 of an unknow
 	is "$(fl_status "$T/m10/root.xml")" PartialSuccess "ITI-39 unknown + known: PartialSuccess"
 	fl_expect_error "$T/m10/root.xml" XDSDocumentUniqueIdError "ITI-39 unknown: B's XDSDocumentUniqueIdError passed through"
 	is "$(fl_error_location "$T/m10/root.xml" XDSDocumentUniqueIdError)" "$UNK" "ITI-39 unknown: B's location kept"
-	check_doc "$T/m10" "$UID2" "$FILE2" "ITI-39 unknown + known: the known document's bytes"
+	fl_check_doc "$T/m10" "$UID2" "$FILE2" "ITI-39 unknown + known: the known document's bytes"
 fi
 
 # ================================================================ ITI-41 / ITI-18 / ITI-43 through A's /xds
@@ -242,7 +224,7 @@ fi
 is "$(b_calls ITI-41)" "$((B41 + 1))" "ITI-41 via A reached B"
 soap_fill "$FLOW/sq-find-documents.xml" "$T/q12.xml" ACTION="$A_SQ" RETURN_TYPE=LeafClass PATIENT_ID="$PID" TO="$B_XDS"
 if fl_post "$B_XDS" xdsb-admin "$A_SQ" "$T/q12.xml" "$T/r12.xml" "ITI-18 at B for the submitted patient"; then
-	is "$(uids "$T/r12.xml")" "$DOC_UID" "B holds the document submitted through A"
+	is "$(fl_uids "$T/r12.xml")" "$DOC_UID" "B holds the document submitted through A"
 	is "$(xpath "$T/r12.xml" "string(${FL_EO}[1]/$(fl_slot hash))")" "$(fl_sha1 "$FILE1")" \
 	    "B's hash of it = SHA-1 of the original"
 fi
@@ -250,7 +232,7 @@ soap_fill "$FLOW/sq-find-documents.xml" "$T/q13.xml" ACTION="$A_SQ" RETURN_TYPE=
 if fl_post "$XDS" okayama-ehr "$A_SQ" "$T/q13.xml" "$T/r13.xml" "ITI-18 via A for the submitted patient"; then
 	fl_valid "$T/r13.xml" "ITI-18 via A"
 	is "$(fl_wsa_action "$T/r13.xml")" urn:ihe:iti:2007:RegistryStoredQueryResponse "ITI-18 via A: response wsa:Action"
-	is "$(fl_status "$T/r13.xml"):$(uids "$T/r13.xml")" "Success:$DOC_UID" "ITI-18 via A finds it"
+	is "$(fl_status "$T/r13.xml"):$(fl_uids "$T/r13.xml")" "Success:$DOC_UID" "ITI-18 via A finds it"
 	is "$(xpath "$T/r13.xml" "string(${FL_EO}[1]/@home)")" "$A_HCID" "ITI-18 via A: home = A's HCID"
 fi
 soap_fill "$SOAP/iti43-retrieve.xml" "$T/q14.xml" REPO="$B_REPO" DOC_UID="$DOC_UID" TO="$XDS"
@@ -259,7 +241,7 @@ if fl_post "$XDS" okayama-ehr "$A_RET" "$T/q14.xml" "$T/r14" "ITI-43 via A of th
 		fl_valid "$T/m14/root.xml" "ITI-43 via A" "$T/m14"
 		is "$(fl_wsa_action "$T/m14/root.xml")" urn:ihe:iti:2007:RetrieveDocumentSetResponse "ITI-43 via A: response wsa:Action"
 		is "$(fl_status "$T/m14/root.xml")" Success "ITI-43 via A: Success"
-		check_doc "$T/m14" "$DOC_UID" "$FILE1" "ITI-43 via A: bytes identical"
+		fl_check_doc "$T/m14" "$DOC_UID" "$FILE1" "ITI-43 via A: bytes identical"
 	else
 		not_ok "ITI-43 via A: well-formed multipart/related"
 	fi
@@ -286,7 +268,7 @@ fi
 soap_fill "$SOAP/iti43-retrieve.xml" "$T/q16.xml" REPO="$B_REPO" DOC_UID="$DOCM_UID" TO="$B_XDS"
 if fl_post "$B_XDS" xdsb-admin "$A_RET" "$T/q16.xml" "$T/r16" "ITI-43 at B of the MTOM document"; then
 	mtom_extract "$T/r16" "$T/m16" || not_ok "ITI-43 at B: well-formed multipart/related"
-	check_doc "$T/m16" "$DOCM_UID" "$T/docm.bin" "B stored the MTOM document's bytes unchanged"
+	fl_check_doc "$T/m16" "$DOCM_UID" "$T/docm.bin" "B stored the MTOM document's bytes unchanged"
 fi
 
 # a submission B rejects: B's RegistryError comes back through A

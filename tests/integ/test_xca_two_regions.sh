@@ -55,25 +55,7 @@ FILE1=$T/data-shimane/$(sed -n 1p "$T/s0001.tsv" | cut -f2)
 UID2=$(sed -n 2p "$T/s0001.tsv" | cut -f1)
 FILE2=$T/data-shimane/$(sed -n 2p "$T/s0001.tsv" | cut -f2)
 
-# uids FILE: the DocumentEntry uniqueIds of a query response, sorted, one per line.
-uids() {
-	_u_n=$(xpath "$1" "count($FL_EO)")
-	_u_i=1
-	while [ "$_u_i" -le "${_u_n:-0}" ]; do
-		printf '%s\n' "$(xpath "$1" "string(($FL_EO)[$_u_i]/$(fl_eid "$FL_UID_SCHEME"))")"
-		_u_i=$((_u_i + 1))
-	done | sort
-}
 
-# check_doc DIR UID FILE DESC: the retrieve response in DIR (mtom_extract) has UID's bytes = FILE.
-check_doc() {
-	if _cd_f=$(mtom_document "$1" "$2"); then
-		is "$(fl_sha256 "$_cd_f")" "$(fl_sha256 "$3")" "$4"
-	else
-		not_ok "$4"
-		diag "no DocumentResponse for $2"
-	fi
-}
 
 # ================================================================ responding gateway, direct
 soap_fill "$FLOW/sq-find-documents.xml" "$T/q1.xml" ACTION="$A_XGQ" RETURN_TYPE=LeafClass PATIENT_ID="$SPID" TO="$XCA"
@@ -81,7 +63,7 @@ if fl_post "$XCA" okayama-gw "$A_XGQ" "$T/q1.xml" "$T/r1.xml" "RG ITI-38 FindDoc
 	fl_valid "$T/r1.xml" "RG ITI-38 FindDocuments"
 	is "$(fl_status "$T/r1.xml")" Success "RG FindDocuments: status Success"
 	is "$(fl_wsa_action "$T/r1.xml")" "urn:ihe:iti:2007:CrossGatewayQueryResponse" "RG FindDocuments: response wsa:Action"
-	is "$(uids "$T/r1.xml")" "$(cut -f1 "$T/s0001.tsv")" "RG FindDocuments: exactly the $N_S0001 documents shimane holds for S0001"
+	is "$(fl_uids "$T/r1.xml")" "$(cut -f1 "$T/s0001.tsv")" "RG FindDocuments: exactly the $N_S0001 documents shimane holds for S0001"
 	is "$(xpath "$T/r1.xml" "count(${FL_EO}[@home='$S_HCID'])")" "$N_S0001" "RG FindDocuments: every ExtrinsicObject has home=$S_HCID"
 	is "$(xpath "$T/r1.xml" "count(//*[@home and @home!='$S_HCID'])")" 0 "RG FindDocuments: no object with another home"
 fi
@@ -109,7 +91,7 @@ if fl_post "$XCA" okayama-gw "$A_XGQ" "$T/q3.xml" "$T/r3.xml" "RG ITI-38 GetDocu
 fi
 soap_fill "$FLOW/sq-get-documents-home.xml" "$T/q3g.xml" ACTION="$A_XGQ" RETURN_TYPE=LeafClass DOC_UIDS="$UID1" HOME="$S_HCID" TO="$XCA"
 if fl_post "$XCA" okayama-gw "$A_XGQ" "$T/q3g.xml" "$T/r3g.xml" "RG ITI-38 GetDocuments with its own home"; then
-	is "$(fl_status "$T/r3g.xml"):$(uids "$T/r3g.xml")" "Success:$UID1" "RG GetDocuments with home=$S_HCID: the document"
+	is "$(fl_status "$T/r3g.xml"):$(fl_uids "$T/r3g.xml")" "Success:$UID1" "RG GetDocuments with home=$S_HCID: the document"
 fi
 
 # ITI-39 with HomeCommunityId: two documents
@@ -123,8 +105,8 @@ if fl_post "$XCA" okayama-gw "$A_XGR" "$T/q4.xml" "$T/r4" "RG ITI-39 two documen
 		is "$(fl_wsa_action "$T/m4/root.xml")" "urn:ihe:iti:2007:CrossGatewayRetrieveResponse" "RG ITI-39: response wsa:Action"
 		is "$(xpath "$T/m4/root.xml" "count($FL_DR)"):$(xpath "$T/m4/root.xml" "count(${FL_DR}[normalize-space($(fl_l HomeCommunityId))='$S_HCID'])")" \
 		    "2:2" "RG ITI-39: two DocumentResponses, HomeCommunityId $S_HCID"
-		check_doc "$T/m4" "$UID1" "$FILE1" "RG ITI-39: document 1 identical to its source file"
-		check_doc "$T/m4" "$UID2" "$FILE2" "RG ITI-39: document 2 identical to its source file"
+		fl_check_doc "$T/m4" "$UID1" "$FILE1" "RG ITI-39: document 1 identical to its source file"
+		fl_check_doc "$T/m4" "$UID2" "$FILE2" "RG ITI-39: document 2 identical to its source file"
 	else
 		not_ok "RG ITI-39: readable multipart/related"
 	fi
@@ -147,7 +129,7 @@ if fl_post "$IG" okayama-ehr "$A_XGQ" "$T/q6.xml" "$T/r6.xml" "IG ITI-38 FindDoc
 	fl_valid "$T/r6.xml" "IG ITI-38"
 	is "$(fl_status "$T/r6.xml")" Success "IG ITI-38: status Success"
 	is "$(fl_wsa_action "$T/r6.xml")" "urn:ihe:iti:2007:CrossGatewayQueryResponse" "IG ITI-38: response wsa:Action"
-	is "$(uids "$T/r6.xml")" "$(cut -f1 "$T/s0001.tsv")" "IG ITI-38: P0001 -> S0001 gives shimane's $N_S0001 documents"
+	is "$(fl_uids "$T/r6.xml")" "$(cut -f1 "$T/s0001.tsv")" "IG ITI-38: P0001 -> S0001 gives shimane's $N_S0001 documents"
 	is "$(xpath "$T/r6.xml" "count(${FL_EO}[@home='$S_HCID'])")" "$N_S0001" "IG ITI-38: each with home=$S_HCID"
 	is "$(xpath "$T/r6.xml" "count(${FL_EO}[$(fl_eid "$FL_PID_SCHEME")='$SPID'])")" "$N_S0001" \
 	    "IG ITI-38: shimane was asked for S0001 (the documents' patientId)"
@@ -156,7 +138,7 @@ soap_fill "$FLOW/sq-find-documents.xml" "$T/q7.xml" ACTION="$A_SQ" RETURN_TYPE=L
 if fl_post "$IG" okayama-ehr "$A_SQ" "$T/q7.xml" "$T/r7.xml" "IG ITI-18 FindDocuments P0001"; then
 	fl_valid "$T/r7.xml" "IG ITI-18"
 	is "$(fl_wsa_action "$T/r7.xml")" "urn:ihe:iti:2007:RegistryStoredQueryResponse" "IG ITI-18: response action RegistryStoredQueryResponse"
-	is "$(fl_status "$T/r7.xml"):$(uids "$T/r7.xml" | tr '\n' ' ')" "Success:$(cut -f1 "$T/s0001.tsv" | tr '\n' ' ')" \
+	is "$(fl_status "$T/r7.xml"):$(fl_uids "$T/r7.xml" | tr '\n' ' ')" "Success:$(cut -f1 "$T/s0001.tsv" | tr '\n' ' ')" \
 	    "IG ITI-18: Success with shimane's documents"
 fi
 soap_fill "$FLOW/sq-find-documents-home.xml" "$T/q8.xml" ACTION="$A_XGQ" RETURN_TYPE=LeafClass PATIENT_ID="$OPID" HOME="$X_HCID" TO="$IG"
@@ -173,8 +155,8 @@ if fl_post "$IG" okayama-ehr "$A_XGR" "$T/q9.xml" "$T/r9" "IG ITI-39 two documen
 	if mtom_extract "$T/r9" "$T/m9"; then
 		fl_valid "$T/m9/root.xml" "IG ITI-39" "$T/m9"
 		is "$(fl_status "$T/m9/root.xml"):$(xpath "$T/m9/root.xml" "count($FL_DR)")" "Success:2" "IG ITI-39: Success, two documents"
-		check_doc "$T/m9" "$UID1" "$FILE1" "IG ITI-39: document 1 identical to shimane's file"
-		check_doc "$T/m9" "$UID2" "$FILE2" "IG ITI-39: document 2 identical to shimane's file"
+		fl_check_doc "$T/m9" "$UID1" "$FILE1" "IG ITI-39: document 1 identical to shimane's file"
+		fl_check_doc "$T/m9" "$UID2" "$FILE2" "IG ITI-39: document 2 identical to shimane's file"
 	else
 		not_ok "IG ITI-39: readable multipart/related"
 	fi
@@ -186,7 +168,7 @@ if fl_post "$IG" okayama-ehr "$A_RET" "$T/q9b.xml" "$T/r9b" "IG ITI-43 two docum
 	if mtom_extract "$T/r9b" "$T/m9b"; then
 		fl_valid "$T/m9b/root.xml" "IG ITI-43" "$T/m9b"
 		is "$(fl_wsa_action "$T/m9b/root.xml")" "urn:ihe:iti:2007:RetrieveDocumentSetResponse" "IG ITI-43: response wsa:Action"
-		check_doc "$T/m9b" "$UID2" "$FILE2" "IG ITI-43: document identical to shimane's file"
+		fl_check_doc "$T/m9b" "$UID2" "$FILE2" "IG ITI-43: document identical to shimane's file"
 	else
 		not_ok "IG ITI-43: readable multipart/related"
 	fi
@@ -212,7 +194,7 @@ if fl_post "$IG" okayama-ehr "$A_XGR" "$T/q11.xml" "$T/r11" "IG ITI-39 good + un
 		is "$(fl_status "$T/m11/root.xml")" PartialSuccess "IG ITI-39 mixed: status PartialSuccess"
 		fl_expect_error "$T/m11/root.xml" XDSUnknownCommunity "IG ITI-39 mixed: XDSUnknownCommunity for the unknown one"
 		is "$(xpath "$T/m11/root.xml" "count($FL_DR)")" 1 "IG ITI-39 mixed: one DocumentResponse"
-		check_doc "$T/m11" "$UID1" "$FILE1" "IG ITI-39 mixed: the good document, identical"
+		fl_check_doc "$T/m11" "$UID1" "$FILE1" "IG ITI-39 mixed: the good document, identical"
 	else
 		not_ok "IG ITI-39 mixed: readable response"
 	fi
