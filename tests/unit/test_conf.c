@@ -123,9 +123,14 @@ test_example_loads(void **state)
 	assert_string_equal(cf->cf_assigning_authority, "1.2.392.200119.6.1001.1");
 	assert_string_equal(cf->cf_repository_id, "1.2.392.200119.6.1001.2");
 	assert_string_equal(cf->cf_state_dir, "/var/lib/hashi");
-	assert_int_equal(cf->cf_nlisten, 1);
+	assert_int_equal(cf->cf_nlisten, 2);
 	assert_string_equal(cf->cf_listen[0].la_address, "127.0.0.1");
 	assert_int_equal(cf->cf_listen[0].la_port, 8443);
+	assert_string_equal(cf->cf_listen[0].la_purpose, "clinical");
+	assert_int_equal(cf->cf_listen[1].la_port, 8444);
+	assert_string_equal(cf->cf_listen[1].la_purpose, "emergency");
+	assert_int_equal(cf->cf_consent_required, 1);
+	assert_int_equal(cf->cf_consent_emergency, 0);
 	assert_string_equal(cf->cf_tls_cert, "/etc/hashi/gateway.crt");
 	assert_string_equal(cf->cf_tls_key, "/etc/hashi/gateway.key");
 	assert_string_equal(cf->cf_tls_ca, "/etc/hashi/ca.crt");
@@ -160,6 +165,12 @@ test_example_loads(void **state)
 	assert_int_equal(cf->cf_peers[0].pr_id.ci_sha256[31], 0xef);
 	assert_string_equal(cf->cf_peers[0].pr_query_url, "https://127.0.0.1:9443/xca");
 	assert_string_equal(cf->cf_peers[0].pr_retrieve_url, "https://127.0.0.1:9443/xca");
+	/* the peer's endpoints per purpose: clinical is the plain pair */
+	assert_string_equal(config_peer_url(&cf->cf_peers[0], "clinical", 0),
+	    "https://127.0.0.1:9443/xca");
+	assert_string_equal(config_peer_url(&cf->cf_peers[0], "emergency", 1),
+	    "https://127.0.0.1:9444/xca");
+	assert_null(config_peer_url(&cf->cf_peers[0], "imaging", 0));
 	assert_int_equal(cf->cf_peers[0].pr_nmap, 1);
 	assert_string_equal(cf->cf_peers[0].pr_map[0].pm_local,
 	    "P0001^^^&1.2.392.200119.6.1001.1&ISO");
