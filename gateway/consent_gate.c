@@ -35,6 +35,11 @@ gate_decide(struct exchange *ex, const char *cx, const char *cls, struct decisio
 	else
 		(void)decide(ex->ex_gw->gw_consent, pid, peer, ex->ex_purpose, cls,
 		    (int64_t)time(NULL), d);
+	/* break-glass is for a named clinician with a stated reason, recorded with it */
+	if (d->d_result == DECIDE_ALLOW_EMERGENCY && !ex->ex_requester.rq_present) {
+		d->d_result = DECIDE_DENY;
+		d->d_text = "emergency access needs the requesting user and reason";
+	}
 	if (ex->ex_consent_logged)
 		return d->d_result;
 	ex->ex_consent_logged = 1;
@@ -43,8 +48,9 @@ gate_decide(struct exchange *ex, const char *cx, const char *cls, struct decisio
 		    ex->ex_purpose, d->d_text);
 		metrics_consent(ex->ex_gw->gw_metrics, METRICS_CONSENT_DENIED);
 	} else if (d->d_result == DECIDE_ALLOW_EMERGENCY) {
-		log_warnx("consent: EMERGENCY access to %s's records by %s without consent "
-		    "(break-glass; flagged for review)", pid, ex->ex_id.id_name);
+		log_warnx("consent: EMERGENCY access to %s's records by %s for user \"%s\", "
+		    "reason \"%s\", without consent (break-glass; flagged for review)", pid,
+		    ex->ex_id.id_name, ex->ex_requester.rq_user, ex->ex_requester.rq_reason);
 		metrics_consent(ex->ex_gw->gw_metrics, METRICS_CONSENT_EMERGENCY);
 	}
 	return d->d_result;

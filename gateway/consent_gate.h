@@ -7,7 +7,8 @@
  * a consent limited to document classes lets only those DocumentEntries through. ITI-39
  * asks per document (struct retrieve_ctx's rc_release). Break-glass: with
  * consent.emergency, a request on an "emergency" listener is released without consent
- * (unless the patient withdrew) and logged as EMERGENCY and counted for review. Every
+ * (unless the patient withdrew, and only for a request that names the clinician and the
+ * reason: gateway/requester.h) and logged as EMERGENCY with them and counted. Every
  * decision fails closed: a store error, or records whose patient cannot be told, deny.
  */
 #ifndef HASHI_GATEWAY_CONSENT_GATE_H

@@ -10,6 +10,7 @@
 #include "gateway/actions.h"
 #include "gateway/gw.h"
 #include "gateway/identity.h"
+#include "gateway/requester.h"
 #include "gateway/registry.h"
 #include "gateway/soap.h"
 
@@ -32,6 +33,7 @@ struct exchange {
 	const struct action_entry *ex_action;	/* the request's action */
 	const char		*ex_purpose;	/* of the listener it came on (ex_conf's) */
 	int			 ex_consent_logged; /* its consent outcome is logged */
+	struct requester	 ex_requester;	/* the clinician and reason, when sent */
 };
 
 /* Creates the exchange for REQ and hooks the client-gone notification. NULL on ENOMEM. */

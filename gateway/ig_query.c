@@ -112,7 +112,7 @@ static char *
 ig_query_request(const struct ig_query *iq, const struct peer *peer, const char *remote_cx,
     size_t *lenp)
 {
-	struct strbuf sb = { 0 }, body = { 0 };
+	struct strbuf sb = { 0 }, body = { 0 }, hdr = { 0 };
 	const char *tpl = iq->iq_tpl;
 	char *env = NULL;
 
@@ -129,11 +129,14 @@ ig_query_request(const struct ig_query *iq, const struct peer *peer, const char 
 		}
 		strbuf_puts(&body, tpl + iq->iq_mark + sizeof(IG_PID_MARK) - 1);
 	}
-	if (!body.sb_failed && soap_build_request(&sb, ACTION_ITI38,
-	    config_peer_url(peer, iq->iq_ex->ex_purpose, 0), body.sb_data) == 0)
+	/* who asks and why go on to the peer (gateway/requester.h) */
+	if (!body.sb_failed && requester_put(&hdr, &iq->iq_ex->ex_requester) == 0 &&
+	    soap_build_request_hdr(&sb, ACTION_ITI38, config_peer_url(peer,
+	    iq->iq_ex->ex_purpose, 0), hdr.sb_data, body.sb_data, NULL, 0) == 0)
 		env = strbuf_take(&sb, lenp);
 	strbuf_reset(&sb);
 	strbuf_reset(&body);
+	strbuf_reset(&hdr);
 	return env;
 }
 

@@ -619,7 +619,7 @@ static int
 ig_retrieve_leg(struct ig_retrieve *ir, const struct peer *peer,
     const struct retrieve_set *set)
 {
-	struct strbuf body = { 0 }, env = { 0 };
+	struct strbuf body = { 0 }, env = { 0 }, hdr = { 0 };
 	struct ig_peer *pp = NULL, **pv;
 	struct fanout_leg *leg;
 	size_t i, n, len;
@@ -651,8 +651,9 @@ ig_retrieve_leg(struct ig_retrieve *ir, const struct peer *peer,
 		ret = 0;
 		goto done;
 	}
-	if (body.sb_failed || soap_build_request(&env, ACTION_ITI39, url,
-	    body.sb_data) == -1 || (e = strbuf_take(&env, &len)) == NULL)
+	if (body.sb_failed || requester_put(&hdr, &ir->ir_ex->ex_requester) == -1 ||
+	    soap_build_request_hdr(&env, ACTION_ITI39, url, hdr.sb_data, body.sb_data, NULL,
+	    0) == -1 || (e = strbuf_take(&env, &len)) == NULL)
 		goto done;
 	if ((pp = calloc(1, sizeof(*pp))) == NULL || (pp->pp_buf = evbuffer_new()) == NULL ||
 	    (pv = reallocarray(ir->ir_peer, ir->ir_npeer + 1, sizeof(*pv))) == NULL) {
@@ -673,6 +674,7 @@ done:
 	ig_peer_free(pp);
 	strbuf_reset(&body);
 	strbuf_reset(&env);
+	strbuf_reset(&hdr);
 	return ret;
 }
 

@@ -169,6 +169,11 @@ int soap_build_request(struct strbuf *sb, const char *action, const char *to,
 int soap_build_request_id(struct strbuf *sb, const char *action, const char *to,
     const char *body_xml, char *msgid, size_t n);
 
+/* Same, with HEADER_XML (a complete header block, or NULL) appended to the header: what
+ * a gateway passes on from the request it serves (gateway/requester.h). */
+int soap_build_request_hdr(struct strbuf *sb, const char *action, const char *to,
+    const char *header_xml, const char *body_xml, char *msgid, size_t n);
+
 /* Appends a fault envelope for F: wsa:Action .../addressing/soap/fault, a fresh MessageID,
  * RelatesTo RELATES_TO (omitted when NULL), env:NotUnderstood for MustUnderstand,
  * env:Upgrade for VersionMismatch, Code/Value with nested Subcodes, Reason/Text

@@ -97,6 +97,13 @@ int
 soap_build_request_id(struct strbuf *sb, const char *action, const char *to,
     const char *body_xml, char *msgid, size_t n)
 {
+	return soap_build_request_hdr(sb, action, to, NULL, body_xml, msgid, n);
+}
+
+int
+soap_build_request_hdr(struct strbuf *sb, const char *action, const char *to,
+    const char *header_xml, const char *body_xml, char *msgid, size_t n)
+{
 	char id[64];
 
 	if (action == NULL || str_uuid_urn(id, sizeof(id)) == -1)
@@ -108,7 +115,8 @@ soap_build_request_id(struct strbuf *sb, const char *action, const char *to,
 	    soap_put_wsa(sb, "MessageID", 0, id) == -1 ||
 	    strbuf_puts(sb, "<wsa:ReplyTo env:mustUnderstand=\"1\"><wsa:Address>"
 	    SOAP_WSA_ANONYMOUS "</wsa:Address></wsa:ReplyTo>") == -1 ||
-	    (to != NULL && soap_put_wsa(sb, "To", 1, to) == -1))
+	    (to != NULL && soap_put_wsa(sb, "To", 1, to) == -1) ||
+	    (header_xml != NULL && strbuf_puts(sb, header_xml) == -1))
 		return -1;
 	return soap_put_body(sb, body_xml);
 }

@@ -15,7 +15,8 @@
 #   4. a newer grant for one document class: only documents of that class, and a document of
 #      another class is not retrieved;
 #   5. a newer signed withdrawal: denied, "withdrawn";
-#   6. emergency: S0002 (no consent) through okayama's emergency listener -> its documents,
+#   6. emergency: without a hashi:Requester header (clinician, reason) -> denied; with it,
+#      S0002 (no consent) through okayama's emergency listener -> its documents,
 #      EMERGENCY in shimane's log, hashi_emergency_access_total >= 1 on /metrics; the same
 #      through the clinical listener -> "no consent"; S0001 (withdrawn) through the emergency
 #      listener -> "withdrawn", not counted;
@@ -137,6 +138,15 @@ class_of() {
 	xpath "$1" "string(${FL_EO}[$(fl_l ExternalIdentifier)[@identificationScheme='$FL_UID_SCHEME'][@value='$2']]/$(fl_l Classification)[@classificationScheme='$CLASS_SCHEME']/@nodeRepresentation)"
 }
 
+# REQUESTER: when set, the hashi:Requester header block (user, reason) that xq and retrieve
+# put into their requests (gateway/requester.h): break-glass needs it.
+REQUESTER=
+# with_requester FILE: inserts $REQUESTER into request FILE's SOAP header.
+with_requester() {
+	[ -n "$REQUESTER" ] || return 0
+	awk -v r="$REQUESTER" '{ print } /<soap:Header>/ { print r }' "$1" >"$1.rq" && mv "$1.rq" "$1"
+}
+
 # xq URL LOCALPID OUT DESC: ITI-38 FindDocuments for LOCALPID (okayama id) at URL as
 # okayama-ehr (or, for shimane's /xca, as okayama-gw), answer in OUT, schema-checked.
 # Returns 1 when there was no HTTP 200.
@@ -144,6 +154,7 @@ xq() {
 	_f_client=okayama-ehr
 	case $1 in *"/xca") _f_client=okayama-gw ;; esac
 	soap_fill "$FLOW/sq-find-documents.xml" "$3.q" ACTION="$A_XGQ" RETURN_TYPE=LeafClass PATIENT_ID="$2" TO="$1"
+	with_requester "$3.q"
 	fl_post "$1" "$_f_client" "$A_XGQ" "$3.q" "$3" "$4" || return 1
 	fl_valid "$3" "$4"
 }
@@ -161,6 +172,7 @@ retrieve() {
 	else
 		soap_fill "$SOAP/iti39-retrieve.xml" "$_r_dir.q" HOME="$1" REPO="$2" DOC_UID="$3" TO="$_r_url"
 	fi
+	with_requester "$_r_dir.q"
 	fl_post "$_r_url" okayama-ehr "$A_XGR" "$_r_dir.q" "$_r_dir.out" "$_r_desc" || return 1
 	rm -rf "$_r_dir"
 	if ! mtom_extract "$_r_dir.out" "$_r_dir"; then
@@ -342,15 +354,21 @@ fi
 n_log0=$(grep -c EMERGENCY "$T/shimane-gw.log")
 is "$n_log0" 0 "6. no EMERGENCY line in shimane's log before any emergency request"
 is "$(emergency_count)" 0 "6. hashi_emergency_access_total is 0 (or absent) before any emergency request"
+# break-glass only for a named clinician with a reason
+if xq "$IGE" "$OPID2" "$T/r6n.xml" "6. IG (emergency listener) ITI-38 P0002 without a Requester header"; then
+	denied "$T/r6n.xml" "needs the requesting user" "6. emergency without the clinician and reason"
+fi
+is "$(emergency_count):$(grep -c EMERGENCY "$T/shimane-gw.log")" "0:0" "6. ... not counted, not logged as an access"
+REQUESTER='<hashi:Requester xmlns:hashi="urn:hashi:1"><hashi:user>dr-tanaka@hareyaka</hashi:user><hashi:reason>意識不明で救急搬送</hashi:reason></hashi:Requester>'
 if xq "$IGE" "$OPID2" "$T/r6.xml" "6. IG (emergency listener) ITI-38 P0002, no consent"; then
 	is "$(fl_status "$T/r6.xml")" Success "6. emergency: Success"
 	is "$(fl_uids "$T/r6.xml")" "$(cut -f1 "$T/s0002.tsv")" "6. emergency: S0002's documents come back"
 fi
-if grep -q EMERGENCY "$T/shimane-gw.log"; then
-	ok "6. shimane's log has an EMERGENCY line"
+if grep EMERGENCY "$T/shimane-gw.log" | grep -q 'dr-tanaka@hareyaka.*意識不明で救急搬送'; then
+	ok "6. shimane's log has an EMERGENCY line naming the clinician and the reason"
 	diag "$(grep EMERGENCY "$T/shimane-gw.log" | head -n 3)"
 else
-	not_ok "6. shimane's log has an EMERGENCY line"
+	not_ok "6. shimane's log has an EMERGENCY line naming the clinician and the reason"
 	diag_file "$T/shimane-gw.log" 20
 fi
 m1=$(emergency_count)

@@ -1,0 +1,34 @@
+/*
+ * gateway/requester: who asks, and why, when a clinician's request crosses regions. A local
+ * system names the requesting user and the reason in a Hashi SOAP header block
+ *   <hashi:Requester xmlns:hashi="urn:hashi:1"><hashi:user>…</hashi:user>
+ *   <hashi:reason>…</hashi:reason></hashi:Requester>
+ * (no mustUnderstand: gateways that do not know it ignore it); the initiating gateway passes
+ * it on to the peers, and a responding gateway records it with every emergency
+ * (break-glass) access, which it refuses without one. Text is kept as received, cut to the
+ * field size at a UTF-8 boundary, with control characters replaced (it goes into logs).
+ */
+#ifndef HASHI_GATEWAY_REQUESTER_H
+#define HASHI_GATEWAY_REQUESTER_H
+
+#include "common/str.h"
+
+#define REQUESTER_NS		"urn:hashi:1"
+#define REQUESTER_USER_MAX	128
+#define REQUESTER_REASON_MAX	256
+
+struct soap_msg;
+
+struct requester {
+	char	rq_user[REQUESTER_USER_MAX];
+	char	rq_reason[REQUESTER_REASON_MAX];
+	int	rq_present;	/* 1 when both user and reason are non-empty */
+};
+
+/* Reads the Requester header block of MSG into R (zeroed when absent or incomplete). */
+void requester_read(const struct soap_msg *msg, struct requester *r);
+
+/* Appends R's header block to SB when present (nothing otherwise). Returns 0 or -1. */
+int requester_put(struct strbuf *sb, const struct requester *r);
+
+#endif
