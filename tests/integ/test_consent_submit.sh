@@ -103,5 +103,4 @@ if fl_post "$XDS" okayama-ehr "$A_PNR" "$T/pnr3.xml" "$T/r3.xml" "ITI-41 with a 
 	    "no JPKI trust: Failure, ConsentInvalid"
 fi
 is "$(docs)" "$((D0 + 1))" "nothing of it in the registry"
-check_asan
 done_testing
