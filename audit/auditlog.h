@@ -1,0 +1,126 @@
+/*
+ * audit/auditlog: the append-only audit log in its own LMDB environment (<state_dir>/audit).
+ * Every record is a leaf of an RFC 9162 Merkle tree (crypto/merkle); the record, the perfect
+ * subtree nodes it completes and the new size are written in one write transaction, so a
+ * committed record is always covered by the tree. Records of one event-loop turn are group
+ * committed in a batch. Signed checkpoints (C2SP tlog-checkpoint notes, crypto/checkpoint)
+ * are stored by tree size. auditlog_verify is the offline verifier: it trusts nothing stored
+ * but the checkpoint signatures.
+ *
+ * Sub-databases: seq2rec (be64 seq -> record bytes), node2hash (be64 level || be64 index ->
+ * 32-byte hash), meta ("size" -> be64), size2note (be64 size -> signed checkpoint note).
+ *
+ * Fail closed: every error is returned as a negative AUDITLOG_E* code; AUDITLOG_EFULL means
+ * the map is full and the caller must refuse the request whose audit could not be written.
+ * One handle is used by one thread; only one batch or checkpoint may be open at a time.
+ */
+#ifndef HASHI_AUDIT_AUDITLOG_H
+#define HASHI_AUDIT_AUDITLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/str.h"
+#include "crypto/checkpoint.h"
+#include "crypto/merkle.h"
+
+/* Return codes of the functions below. */
+enum auditlog_status {
+	AUDITLOG_OK = 0,
+	AUDITLOG_EFAIL = -1,		/* storage I/O, OpenSSL, memory or bad argument */
+	AUDITLOG_EFULL = -2,		/* LMDB map/transaction full: refuse the request */
+	AUDITLOG_EBUSY = -3,		/* reader table full or lock contention: retry */
+	AUDITLOG_ECORRUPT = -4,		/* the files are damaged */
+	AUDITLOG_ENOTFOUND = -5		/* no such record or checkpoint */
+};
+
+struct auditlog;
+struct MDB_txn;
+
+/* A group commit in progress. Caller-allocated (e.g. on the stack); fields are private. */
+struct auditlog_batch {
+	struct auditlog	*ab_log;
+	struct MDB_txn	*ab_txn;
+	uint64_t	 ab_size;	/* tree size including the records added so far */
+	int		 ab_status;	/* first error, sticky: commit then fails with it */
+};
+
+/* Opens (creating) the audit log environment in DIR (mode 0700, files 0600) with a map of
+ * MAPSIZE bytes. Returns a handle the caller frees with auditlog_close, or NULL after
+ * logging why. Call after any fork. */
+struct auditlog *auditlog_open(const char *dir, size_t mapsize);
+
+/* Closes LOG (NULL accepted). No batch may be open. */
+void auditlog_close(struct auditlog *log);
+
+/* Returns a static English description of the status code RC. */
+const char *auditlog_strerror(int rc);
+
+/* Begins a group commit on LOG into the caller's *B (one LMDB write transaction).
+ * Returns AUDITLOG_OK, or a negative code (then *B is not open). */
+int auditlog_begin(struct auditlog *log, struct auditlog_batch *b);
+
+/* Appends the LEN bytes of RECORD (copied; the leaf is exactly these bytes) to batch B and,
+ * if SEQ is not NULL, stores its sequence number (0-based leaf index) in *SEQ. A failure
+ * is remembered: later adds fail and commit returns it. Returns AUDITLOG_OK or a negative
+ * code (AUDITLOG_EFULL when the map is full). */
+int auditlog_add(struct auditlog_batch *b, const uint8_t *record, size_t len, uint64_t *seq);
+
+/* Commits batch B (always closed afterwards): every record of B is durable, or none is.
+ * Returns AUDITLOG_OK, or the batch's first error / the commit error (AUDITLOG_EFULL when
+ * the map is full); on error the log keeps its previous size. */
+int auditlog_commit(struct auditlog_batch *b);
+
+/* Discards batch B (closed afterwards; a closed or zeroed B is accepted). */
+void auditlog_abort(struct auditlog_batch *b);
+
+/* Stores the committed tree size in *SIZE. Returns AUDITLOG_OK or a negative code. */
+int auditlog_size(struct auditlog *log, uint64_t *size);
+
+/* Writes the tree head of the first SIZE records (SIZE <= auditlog_size) into ROOT.
+ * Returns AUDITLOG_OK, AUDITLOG_ENOTFOUND if SIZE is too large, or a negative code. */
+int auditlog_root(struct auditlog *log, uint64_t size, uint8_t root[MERKLE_HASH_LEN]);
+
+/* Stores in *RECORD a malloc'd copy (caller frees) of record SEQ and its length in *LEN.
+ * Returns AUDITLOG_OK, AUDITLOG_ENOTFOUND, or a negative code. */
+int auditlog_get(struct auditlog *log, uint64_t seq, uint8_t **record, size_t *len);
+
+/* The inclusion proof of record SEQ in the tree of the first SIZE records into PATH (room
+ * for MERKLE_MAX_PATH hashes, caller-owned), its length into *N. Returns AUDITLOG_OK,
+ * AUDITLOG_ENOTFOUND (SEQ >= SIZE or SIZE beyond the log), or a negative code. */
+int auditlog_inclusion(struct auditlog *log, uint64_t seq, uint64_t size,
+    uint8_t (*path)[MERKLE_HASH_LEN], size_t *n);
+
+/* The consistency proof from size OLD to size NEW (0 < OLD <= NEW <= auditlog_size) into
+ * PATH (room for MERKLE_MAX_PATH hashes), its length into *N. Returns AUDITLOG_OK,
+ * AUDITLOG_ENOTFOUND for out-of-range sizes, or a negative code. */
+int auditlog_consistency(struct auditlog *log, uint64_t old, uint64_t new,
+    uint8_t (*path)[MERKLE_HASH_LEN], size_t *n);
+
+/* Signs the current (size, root) of LOG as a checkpoint with origin line ORIGIN using S,
+ * stores the note under its size (replacing one of the same size) and appends the note to
+ * NOTE (caller owns NOTE). Must not be called while a batch is open.
+ * Returns AUDITLOG_OK or a negative code. */
+int auditlog_checkpoint(struct auditlog *log, const struct note_signer *s, const char *origin,
+    struct strbuf *note);
+
+/* Appends the stored checkpoint note for tree size SIZE to NOTE (caller owns NOTE).
+ * Returns AUDITLOG_OK, AUDITLOG_ENOTFOUND, or a negative code. */
+int auditlog_checkpoint_get(struct auditlog *log, uint64_t size, struct strbuf *note);
+
+/* Appends the latest (largest size) stored checkpoint note to NOTE and, if SIZE is not
+ * NULL, stores its tree size in *SIZE. Returns AUDITLOG_OK, AUDITLOG_ENOTFOUND (none yet),
+ * or a negative code. */
+int auditlog_checkpoint_latest(struct auditlog *log, uint64_t *size, struct strbuf *note);
+
+/* Offline verifier of the log in DIR (opened by itself; no other process may write to it):
+ * recomputes every leaf hash from the stored records, rebuilds the tree in memory and
+ * compares every stored node, checks the stored size, every checkpoint's signature with V,
+ * its size and root against the rebuilt tree and its consistency with the previous one.
+ * Writes the first problem (with its sequence number) or a summary to REPORT (NULL: none).
+ * Returns 0 when the log verifies, 1 when it was tampered with, -1 on an error (cannot
+ * open, out of memory). */
+int auditlog_verify(const char *dir, const struct note_verifier *v, FILE *report);
+
+#endif
