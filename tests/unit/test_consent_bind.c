@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +27,6 @@
 static char tmpdir[256], envdir[300];
 static struct mpi *m;
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
 
 static void
 put(const char *pid, const char *fam, const char *giv, const char *birth, char sex,
@@ -74,7 +70,7 @@ teardown(void **state)
 	(void)state;
 	mpi_close(m);
 	m = NULL;
-	return nftw(tmpdir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(tmpdir);
 }
 
 /* A signer for 山田　太郎 as the certificate writes him. */

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +34,6 @@ static char tmpdir[256], envdir[300];
 static struct consent_store *cs;
 static int nsig;	/* makes every fake signature unique */
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -58,7 +54,7 @@ teardown(void **state)
 	(void)state;
 	consent_store_close(cs);
 	cs = NULL;
-	return nftw(tmpdir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(tmpdir);
 }
 
 /* A grant of PAT for PEER1 (clinical, emergency) valid T0 .. T0 + 365 days, issued T0. */

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,12 +37,6 @@ static char *errtext;
 static size_t errlen;
 static FILE *errs;
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -67,7 +63,7 @@ teardown(void **state)
 	fclose(errs);
 	free(errtext);
 	errtext = NULL;
-	return nftw(tmpdir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(tmpdir);
 }
 
 static void

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +27,6 @@
 static char tmpdir[256], envdir[300];
 static struct regstore *rs;
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -54,7 +48,7 @@ teardown(void **state)
 	(void)state;
 	regstore_close(rs);
 	rs = NULL;
-	return nftw(tmpdir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(tmpdir);
 }
 
 /* Writes a ProvideAndRegisterDocumentSetRequest for S into DIR/NAME: document 0 inline

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmpdir.h"
+
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,14 +144,6 @@ get_parsed(const char *id, enum ebrim_kind kind)
 	return d;
 }
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -171,7 +165,7 @@ teardown(void **state)
 	(void)state;
 	regstore_close(rs);
 	rs = NULL;
-	return nftw(tmpdir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(tmpdir);
 }
 
 /* No id as written by the submitter survives in a stored fragment. */
