@@ -15,6 +15,10 @@ const struct store_db auditlog_dbs[AUDITLOG_NDBS] = {
 	{ "node2hash", 0 },
 	{ "meta", 0 },
 	{ "size2note", 0 },
+	/* DUPSORT rather than KEY || seq keys: LMDB then orders by key, then sequence, with
+	 * no ambiguity between a key and a longer key it prefixes. */
+	{ "key2seq", MDB_DUPSORT },
+	{ "cursor", 0 },
 };
 
 void

@@ -67,6 +67,36 @@ int auditlog_begin(struct auditlog *log, struct auditlog_batch *b);
  * code (AUDITLOG_EFULL when the map is full). */
 int auditlog_add(struct auditlog_batch *b, const uint8_t *record, size_t len, uint64_t *seq);
 
+/* An index entry stored with a record: KEY (at most AUDITLOG_KEY_MAX bytes) maps to the
+ * record's sequence number. Keys come from audit/atna.h atna_index_keys. */
+#define AUDITLOG_KEY_MAX	300
+struct auditlog_key {
+	const uint8_t	*ak_key;
+	size_t		 ak_len;
+};
+
+/* Like auditlog_add, and stores in the same transaction one index entry per key of KEYS
+ * (NKEYS of them, duplicates harmless). Indexes are untrusted helpers for search: the
+ * verifier ignores them, a reader re-checks every hit against the record. */
+int auditlog_add_indexed(struct auditlog_batch *b, const uint8_t *record, size_t len,
+    const struct auditlog_key *keys, size_t nkeys, uint64_t *seq);
+
+/* Sets the named 64-bit cursor NAME (at most 32 bytes, e.g. "mpi" for the last MPI
+ * journal event recorded, "forward" for the last record forwarded) in batch B, so that
+ * it commits together with the records it accounts for. Returns AUDITLOG_OK or negative. */
+int auditlog_set_cursor(struct auditlog_batch *b, const char *name, uint64_t value);
+
+/* Stores the committed value of cursor NAME in *VALUE (0 when never set).
+ * Returns AUDITLOG_OK or a negative code. */
+int auditlog_cursor(struct auditlog *log, const char *name, uint64_t *value);
+
+/* Calls FN(ARG, seq) for every record indexed under a key K with LO <= K <= HI (byte
+ * order; LO == HI for an exact key), in key then sequence order, from one read
+ * transaction; stops when FN returns non-zero. Returns AUDITLOG_OK (also when FN stopped
+ * it) or a negative code. */
+int auditlog_index_range(struct auditlog *log, const uint8_t *lo, size_t lolen,
+    const uint8_t *hi, size_t hilen, int (*fn)(void *arg, uint64_t seq), void *arg);
+
 /* Commits batch B (always closed afterwards): every record of B is durable, or none is.
  * Returns AUDITLOG_OK, or the batch's first error / the commit error (AUDITLOG_EFULL when
  * the map is full); on error the log keeps its previous size. */

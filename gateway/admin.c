@@ -12,12 +12,14 @@
 #include "common/log.h"
 #include "common/str.h"
 #include "gateway/gw.h"
+#include "gateway/gw_audit.h"
 #include "gateway/http_server.h"
 #include "gateway/metrics.h"
 
 struct admin {
 	struct gw		*ad_gw;
 	struct evhttp		*ad_http;
+	struct gw_audit_stats	 ad_audit;	/* what the last rendering showed */
 };
 
 /* Configured peers are listed even before their first call; a peer removed by a reload
@@ -39,6 +41,16 @@ admin_fill(struct admin *ad, struct metrics_info *mi)
 	mi->mi_uptime_s = (long long)ts.tv_sec - ad->ad_gw->gw_started;
 	mi->mi_draining = ad->ad_gw->gw_draining;
 	mi->mi_inflight = http_server_inflight(ad->ad_gw->gw_http);
+	if (ad->ad_gw->gw_audit != NULL) {
+		gw_audit_stats(ad->ad_gw->gw_audit, &ad->ad_audit);
+		mi->mi_audit = 1;
+		mi->mi_audit_healthy = ad->ad_audit.gs_healthy;
+		mi->mi_audit_size = ad->ad_audit.gs_size;
+		mi->mi_audit_checkpoint = ad->ad_audit.gs_checkpoint;
+		mi->mi_audit_failures = ad->ad_audit.gs_failures;
+		mi->mi_audit_refused = ad->ad_audit.gs_refused;
+		mi->mi_audit_error = ad->ad_audit.gs_error;
+	}
 }
 
 static void
@@ -51,7 +63,8 @@ admin_reply(struct evhttp_request *req, int code, const char *ctype, struct strb
 	if (sb->sb_failed || evbuffer_add(out, sb->sb_data, sb->sb_len) == -1)
 		evhttp_send_error(req, 500, "Internal Server Error");
 	else
-		evhttp_send_reply(req, code, code == 200 ? "OK" : "Not Found", NULL);
+		evhttp_send_reply(req, code, code == 200 ? "OK" : code == 503 ?
+		    "Service Unavailable" : "Not Found", NULL);
 	strbuf_reset(sb);
 }
 
@@ -77,11 +90,20 @@ admin_on_request(struct evhttp_request *req, void *arg)
 	    strcmp(query, "format=text") == 0) {
 		metrics_render_table(ad->ad_gw->gw_metrics, &mi, &sb);
 		admin_reply(req, 200, "text/plain; charset=utf-8", &sb);
+	} else if (path != NULL && strcmp(path, "/health") == 0) {
+		/* for monitors and load balancers: 503 while requests are being refused */
+		if (mi.mi_audit && !mi.mi_audit_healthy) {
+			strbuf_printf(&sb, "unhealthy: audit log: %s\n", mi.mi_audit_error);
+			admin_reply(req, 503, "text/plain", &sb);
+		} else {
+			strbuf_puts(&sb, mi.mi_draining ? "draining\n" : "ok\n");
+			admin_reply(req, 200, "text/plain", &sb);
+		}
 	} else if (path != NULL && strcmp(path, "/status") == 0) {
 		metrics_render_status(ad->ad_gw->gw_metrics, &mi, &sb);
 		admin_reply(req, 200, "application/json", &sb);
 	} else {
-		strbuf_puts(&sb, "not found: try /status or /metrics\n");
+		strbuf_puts(&sb, "not found: try /status, /health or /metrics\n");
 		admin_reply(req, 404, "text/plain", &sb);
 	}
 }

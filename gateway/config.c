@@ -259,8 +259,8 @@ static const struct conf_table peer_table = { "peers", peer_opts, sizeof(struct 
 
 /* The admin port and allow_remote are custom so that an absent admin section prints
  * nothing (an int or bool would always print, and "admin: {port: 0}" would not load). */
-static const char *
-config_set_admin_port(const char *value, void *field)
+const char *
+config_set_port(const char *value, void *field)
 {
 	long long v;
 
@@ -270,8 +270,8 @@ config_set_admin_port(const char *value, void *field)
 	return NULL;
 }
 
-static int
-config_print_admin_port(const void *field, char *buf, size_t bufsz)
+int
+config_print_port(const void *field, char *buf, size_t bufsz)
 {
 	int v = *(const int *)field;
 
@@ -302,8 +302,8 @@ static const struct conf_option admin_opts[] = {
 	  .co_off = OFF(struct config, cf_admin_address), .co_check = config_check_address,
 	  .co_doc = "address of the plain-HTTP status listener (loopback)" },
 	{ .co_key = "port", .co_type = CONF_CUSTOM, .co_flags = CONF_REQUIRED,
-	  .co_off = OFF(struct config, cf_admin_port), .co_set = config_set_admin_port,
-	  .co_print = config_print_admin_port, .co_doc = "TCP port" },
+	  .co_off = OFF(struct config, cf_admin_port), .co_set = config_set_port,
+	  .co_print = config_print_port, .co_doc = "TCP port" },
 	{ .co_key = "allow_remote", .co_type = CONF_CUSTOM,
 	  .co_off = OFF(struct config, cf_admin_allow_remote),
 	  .co_set = config_set_admin_remote, .co_print = config_print_admin_remote,
@@ -333,6 +333,8 @@ static const struct conf_option config_opts[] = {
 	  .co_doc = "wide-area patient index and discovery" },
 	{ .co_key = "consent", .co_type = CONF_MAP, .co_table = &consent_table,
 	  .co_doc = "patients' JPKI-signed consents" },
+	{ .co_key = "audit", .co_type = CONF_MAP, .co_table = &config_audit_table,
+	  .co_doc = "signed audit log: checkpoints, signing key, forwarding" },
 	{ .co_key = "local_systems", .co_type = CONF_SEQ, .co_table = &local_table,
 	  .co_off = OFF(struct config, cf_locals), .co_count_off = OFF(struct config, cf_nlocals),
 	  .co_doc = "systems that may call the local endpoints" },

@@ -112,6 +112,16 @@ struct config {
 	char		*cf_consent_policy_oid;	/* certificate policy a signer must carry */
 	int		 cf_consent_required;	/* 1 = /xca releases nothing without consent */
 	int		 cf_consent_emergency;	/* 1 = break-glass on "emergency" listeners */
+	/* signed audit log (<state_dir>/audit, hashictl audit); see config_audit.c */
+	size_t		 cf_audit_map_size;
+	char		*cf_audit_key;		/* Ed25519 signing key; NULL = state_dir's */
+	char		*cf_audit_origin;	/* checkpoint origin line; NULL = hashi/HCID */
+	int		 cf_audit_ckpt_interval_ms; /* sign a checkpoint this often ... */
+	long long	 cf_audit_ckpt_entries;	/* ... or after this many new records */
+	char		*cf_audit_fwd_address;	/* syslog-TLS audit repository; NULL = none */
+	int		 cf_audit_fwd_port;	/* 0 = 6514 (RFC 5425) */
+	char		*cf_audit_fwd_server_name; /* expected in its certificate */
+	char		*cf_audit_fwd_ca;	/* CA of its certificate; NULL = tls.ca */
 	/* who may call */
 	struct local_system *cf_locals;
 	size_t		 cf_nlocals;
@@ -135,6 +145,14 @@ void config_free(struct config *cf);
 /* Writes the normalised configuration (every key, defaults filled in) as YAML to OUT;
  * the output loads again to an equal config. */
 void config_print(const struct config *cf, FILE *out);
+
+/* Writes the audit signing key's path into BUF: audit.key, or <state_dir>/audit-signing.key.
+ * Returns BUF, or NULL when it does not fit. */
+const char *config_audit_key_path(const struct config *cf, char *buf, size_t bufsz);
+
+/* Writes the checkpoint origin line into BUF: audit.origin, or "hashi/" and the home
+ * community id. Returns BUF, or NULL when it does not fit. */
+const char *config_audit_origin(const struct config *cf, char *buf, size_t bufsz);
 
 /* Returns PEER's endpoint URL for PURPOSE (RETRIEVE != 0: ITI-39, else ITI-38/55): the
  * plain URLs for "clinical", else those of its purposes entry; NULL when it has none. */

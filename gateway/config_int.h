@@ -41,4 +41,13 @@ const char *config_set_sha256(const char *s, void *field);
 /* Prints the fingerprint of FIELD (a struct cert_identity) as AB:CD:...; 0 when unset. */
 int config_print_sha256(const void *field, char *buf, size_t bufsz);
 
+/* An int field holding a TCP port, 1 to 65535; 0 (unset) prints as nothing, so that an
+ * optional section without it is left out of config_print. */
+const char *config_set_port(const char *value, void *field);
+int config_print_port(const void *field, char *buf, size_t bufsz);
+
+/* The audit: section (config_audit.c). */
+struct conf_table;
+extern const struct conf_table config_audit_table;
+
 #endif

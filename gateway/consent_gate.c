@@ -15,12 +15,54 @@
 #include "gateway/regerr.h"
 #include "gateway/registry.h"
 #include "mpi/mpi.h"
+#include "policy/consent_store.h"
 #include "policy/decide.h"
+
+/* Records decision D on patient PID's records (document DOC_UID, or NULL for a query)
+ * for EX, and for a break-glass release an emergency-access record with the clinician
+ * and reason. */
+static void
+gate_audit(struct exchange *ex, const char *pid, const char *doc_uid,
+    const struct decision *d)
+{
+	struct atna_record r;
+	struct atna_doc doc = { doc_uid, NULL, NULL };
+	const char *pids[1] = { pid };
+	char cid[2 * CONSENT_ID_LEN + 1];
+
+	ex_audit_record(ex, ATNA_CONSENT_DECISION, &r);
+	r.ar_outcome = d->d_result == DECIDE_DENY ? ATNA_MINOR : ATNA_OK;
+	r.ar_outcome_desc = d->d_text;
+	r.ar_src_user = ex->ex_id.id_name;
+	r.ar_src_region = ex->ex_id.id_peer != NULL ? ex->ex_id.id_peer->pr_hcid : NULL;
+	r.ar_dst_region = exchange_cf(ex)->cf_hcid;
+	r.ar_patients = pids;
+	r.ar_npatients = 1;
+	if (doc_uid != NULL) {
+		r.ar_docs = &doc;
+		r.ar_ndocs = 1;
+	}
+	if (d->d_have_consent) {
+		consent_id_hex(d->d_consent, cid);
+		r.ar_object_id = cid;
+	}
+	r.ar_detail = d->d_result == DECIDE_DENY ? "deny" :
+	    d->d_result == DECIDE_ALLOW_EMERGENCY ? "allow-emergency" : "allow";
+	(void)ex_audit_add(ex, &r);
+	if (d->d_result != DECIDE_ALLOW_EMERGENCY)
+		return;
+	r.ar_event = ATNA_EMERGENCY;
+	r.ar_outcome = ATNA_OK;
+	r.ar_outcome_desc = ex->ex_requester.rq_reason;
+	r.ar_detail = "break-glass release without consent";
+	(void)ex_audit_add(ex, &r);
+}
 
 /* Decides for the peer of EX, patient CX, document class CLS (NULL = any), into *D;
  * logs and counts the outcome once per request. Returns D->d_result. */
 static enum decide_result
-gate_decide(struct exchange *ex, const char *cx, const char *cls, struct decision *d)
+gate_decide(struct exchange *ex, const char *cx, const char *cls, const char *doc_uid,
+    struct decision *d)
 {
 	const struct config *cf = exchange_cf(ex);
 	const char *peer = ex->ex_id.id_peer != NULL ? ex->ex_id.id_peer->pr_hcid : "";
@@ -40,6 +82,8 @@ gate_decide(struct exchange *ex, const char *cx, const char *cls, struct decisio
 		d->d_result = DECIDE_DENY;
 		d->d_text = "emergency access needs the requesting user and reason";
 	}
+	gate_audit(ex, pid, doc_uid, d);
+	ex_audit_patient(ex, pid);
 	if (ex->ex_consent_logged)
 		return d->d_result;
 	ex->ex_consent_logged = 1;
@@ -207,7 +251,7 @@ consent_gate_query(struct exchange *ex, char *payload)
 		goto done;		/* nothing found: nothing to release */
 	if (gate_patient(ex, list, &patient) == -1 || patient == NULL)
 		out = gate_refusal(cf, "the records' patient cannot be told");
-	else if (gate_decide(ex, patient, NULL, &d) == DECIDE_DENY)
+	else if (gate_decide(ex, patient, NULL, NULL, &d) == DECIDE_DENY)
 		out = gate_refusal(cf, d.d_text);
 	else if (d.d_nclasses > 0) {
 		gate_filter_classes(list, &d);
@@ -240,7 +284,7 @@ consent_gate_release(void *arg, const char *doc_uid)
 		why = NULL;	/* not here: the retrieve reports the unknown document */
 	else if (r != 0)
 		why = "consent store error";
-	else if (gate_decide(ex, patient, cls, &d) == DECIDE_DENY)
+	else if (gate_decide(ex, patient, cls, doc_uid, &d) == DECIDE_DENY)
 		why = d.d_text;
 	free(patient);
 	free(cls);

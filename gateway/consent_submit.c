@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/xml.h"
+#include "gateway/consent_audit.h"
 #include "gateway/consent_trust.h"
 #include "gateway/ebrim.h"
 #include "gateway/exchange.h"
@@ -40,6 +41,39 @@ consent_submit_is_consent(const xmlNode *pnr, const char *id)
 	return hit;
 }
 
+/* Records the registration of consent ID from EX (or, ID NULL, its refusal for TEXT). */
+static void
+consent_submit_audit(struct exchange *ex, const char *id, const char *text)
+{
+	struct consent_info ci;
+	struct atna_record r;
+	const char *pid;
+
+	ex_audit_record(ex, ATNA_CONSENT_REGISTER, &r);
+	r.ar_src_user = ex->ex_id.id_name;
+	r.ar_src_region = exchange_cf(ex)->cf_hcid;
+	r.ar_dst_region = exchange_cf(ex)->cf_hcid;
+	consent_audit_fill(ex->ex_gw->gw_consent, id, 0, text, &ci, &pid, &r);
+	(void)ex_audit_add(ex, &r);
+}
+
+/* Records that consent ID was voided again with its refused submission. */
+static void
+consent_submit_void_audit(struct exchange *ex, const char *id)
+{
+	struct consent_info ci;
+	struct atna_record r;
+	const char *pid;
+
+	ex_audit_record(ex, ATNA_CONSENT_WITHDRAW, &r);
+	r.ar_src_user = ex->ex_id.id_name;
+	r.ar_dst_region = exchange_cf(ex)->cf_hcid;
+	consent_audit_fill(ex->ex_gw->gw_consent, id, 1, "its ITI-41 submission was refused",
+	    &ci, &pid, &r);
+	r.ar_detail = "voided with its refused submission";
+	(void)ex_audit_add(ex, &r);
+}
+
 int
 consent_submit(struct exchange *ex, const xmlNode *pnr, const struct regstore_content *docs,
     size_t n, struct reg_errors *errs)
@@ -68,9 +102,11 @@ consent_submit(struct exchange *ex, const xmlNode *pnr, const struct regstore_co
 			regerr_add(errs, 0, REGERR_CONSENT_INVALID, docs[i].rc_entry_id,
 			    "consent refused: %s", res.cr_text);
 			log_info("consent from %s refused: %s", ex->ex_id.id_name, res.cr_text);
+			consent_submit_audit(ex, NULL, res.cr_text);
 			ret = -1;
 		} else {
 			log_info("consent %s registered from %s", res.cr_id, ex->ex_id.id_name);
+			consent_submit_audit(ex, res.cr_id, NULL);
 			memcpy(done[ndone++], res.cr_id, sizeof(res.cr_id));
 		}
 	}
@@ -81,6 +117,8 @@ consent_submit(struct exchange *ex, const xmlNode *pnr, const struct regstore_co
 		    (int64_t)time(NULL)) != CONSENT_OK)
 			log_warnx("consent %s: could not be voided after a refused submission",
 			    done[i]);
+		else
+			consent_submit_void_audit(ex, done[i]);
 	jpki_trust_free(t);
 	return ret;
 }

@@ -18,6 +18,9 @@
 
 #include "common/str.h"
 #include "crypto/jpki.h"
+#include "gateway/consent_audit.h"
+#include "gateway/ctl_common.h"
+#include "gateway/gw_audit.h"
 #include "gateway/consent_trust.h"
 #include "gateway/ctl.h"
 #include "mpi/mpi.h"
@@ -57,6 +60,26 @@ ctl_consent_open(const struct config *cf)
 	return cs;
 }
 
+/* Records what the operator did to consent ID (NULL: a refused registration, TEXT why).
+ * Returns 0, or 1 after saying that the record could not be written. */
+static int
+ctl_consent_audit(const struct config *cf, struct consent_store *cs, const char *id,
+    int voided, const char *text)
+{
+	struct consent_info ci;
+	struct atna_record r;
+	const char *pid;
+
+	ctl_audit_record(cf, ATNA_CONSENT_REGISTER, &r);
+	consent_audit_fill(cs, id, voided, text, &ci, &pid, &r);
+	if (gw_audit_append_now(cf, &r) == -1) {
+		fprintf(stderr, "hashictl: the change was made but its audit record could not "
+		    "be written\n");
+		return 1;
+	}
+	return 0;
+}
+
 int
 ctl_consent_add(const struct config *cf, int argc, char **argv)
 {
@@ -89,6 +112,7 @@ ctl_consent_add(const struct config *cf, int argc, char **argv)
 	if (policy_consent_register(cs, m, t, doc, doclen, sig, siglen, (int64_t)time(NULL),
 	    &res) == -1) {
 		fprintf(stderr, "hashictl: consent refused: %s\n", res.cr_text);
+		(void)ctl_consent_audit(cf, cs, NULL, 0, res.cr_text);
 		goto done;
 	}
 	/* the patient as stored, for the operator's confirmation */
@@ -96,7 +120,7 @@ ctl_consent_add(const struct config *cf, int argc, char **argv)
 		str_copy(ci.ci_doc.cd_patient, sizeof(ci.ci_doc.cd_patient), "?");
 	printf("%s registered: %s for %s\n", res.cr_id,
 	    res.cr_action == CONSENT_WITHDRAW ? "withdrawal" : "grant", ci.ci_doc.cd_patient);
-	ret = 0;
+	ret = ctl_consent_audit(cf, cs, res.cr_id, 0, NULL);
 done:
 	consent_store_close(cs);
 	mpi_close(m);
@@ -229,13 +253,15 @@ ctl_consent_void(const struct config *cf, int argc, char **argv)
 	if ((cs = ctl_consent_open(cf)) == NULL)
 		return 1;
 	rc = consent_store_void(cs, argv[0], why, CONSENT_REASON_NONE, 0, (int64_t)time(NULL));
-	consent_store_close(cs);
 	if (rc != CONSENT_OK) {
+		consent_store_close(cs);
 		fprintf(stderr, "hashictl: consent void %s: %s\n", argv[0], consent_strerror(rc));
 		return 1;
 	}
 	printf("%s void\n", argv[0]);
-	return 0;
+	rc = ctl_consent_audit(cf, cs, argv[0], 1, why);
+	consent_store_close(cs);
+	return rc;
 }
 
 /* Writes DATA[0..LEN) to DIR/<sha256>.crl (0600, through a temporary file and rename, so

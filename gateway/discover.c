@@ -51,7 +51,7 @@ discover_cx_id(const char *cx, char *out, size_t outsz)
 
 /* PEER's XCPD endpoint for the discovery's purpose: its xcpd_url (clinical), else the
  * purpose's query endpoint; NULL when it has none. */
-static const char *
+const char *
 discover_url(const struct discover *d, const struct peer *peer)
 {
 	if (strcmp(d->d_purpose, "clinical") == 0 && peer->pr_xcpd_url != NULL)

@@ -54,6 +54,10 @@ void discover_start(struct discover *d);
 size_t discover_count(const struct discover *d);
 const struct discover_result *discover_result(const struct discover *d, size_t i);
 
+/* Returns PEER's XCPD endpoint for D's purpose (its xcpd_url for clinical, else that
+ * purpose's query URL), or NULL when it has none. Borrowed. */
+const char *discover_url(const struct discover *d, const struct peer *peer);
+
 /* Cancels what still runs and frees D; NULL accepted. */
 void discover_free(struct discover *d);
 

@@ -248,6 +248,7 @@ dispatch_request(struct http_req *req, void *arg)
 	}
 	ex->ex_action = action_by_request(soap_msg_wsa(ex->ex_msg)->wa_action);
 	requester_read(ex->ex_msg, &ex->ex_requester);
+	ex_audit_begin(ex);
 	log_debug("%s: %s from %s", http_req_path(req), action_txn_name(ex->ex_action->ae_txn),
 	    ex->ex_id.id_name);
 	dispatch_route(ex);

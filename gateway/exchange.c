@@ -50,6 +50,12 @@ exchange_free(struct exchange *ex)
 		return;
 	if (ex->ex_req != NULL)
 		http_req_set_cancel(ex->ex_req, NULL, NULL);
+	if (ex->ex_out_src != NULL) {
+		ex->ex_out_src->bs_free(ex->ex_out_src->bs_ctx);
+		free(ex->ex_out_src);
+	}
+	strbuf_reset(&ex->ex_out);
+	ex_audit_clear(&ex->ex_audit);
 	soap_msg_free(ex->ex_msg);
 	gw_conf_put(ex->ex_conf);
 	free(ex);
@@ -81,8 +87,14 @@ exchange_outcome(const char *payload)
 {
 	const char *p = strstr(payload, "ResponseStatusType:");
 
-	if (p == NULL)
+	if (p == NULL) {
+		/* XCPD: an application or query-parameter error */
+		if ((p = strstr(payload, "queryResponseCode")) != NULL &&
+		    (strncmp(p, "queryResponseCode code=\"AE\"", 26) == 0 ||
+		    strncmp(p, "queryResponseCode code=\"QE\"", 26) == 0))
+			return MO_FAILURE;
 		return MO_SUCCESS;	/* e.g. an answer without a status: counted as served */
+	}	/* e.g. an answer without a status: counted as served */
 	p += strlen("ResponseStatusType:");
 	if (str_has_prefix(p, "PartialSuccess"))
 		return MO_PARTIAL;
@@ -91,25 +103,74 @@ exchange_outcome(const char *payload)
 	return MO_SUCCESS;
 }
 
-/* Sends a complete envelope ENV with HTTP STATUS; the content type carries ACTION. */
+/* Copies the first errorCode of PAYLOAD's RegistryErrors into BUF ("" if none): the
+ * audit record says why a request failed. */
 static void
-exchange_send(struct exchange *ex, int status, const char *action, struct strbuf *env)
+exchange_error_code(const char *payload, char *buf, size_t bufsz)
+{
+	const char *p = strstr(payload, "errorCode=\""), *e;
+	size_t n;
+
+	buf[0] = '\0';
+	if (p == NULL)
+		return;
+	p += strlen("errorCode=\"");
+	if ((e = strchr(p, '"')) == NULL || (n = (size_t)(e - p)) >= bufsz)
+		return;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+/* Replaces the held answer of EX by the refusal of a request whose audit records could
+ * not be committed. */
+static void
+exchange_refusal(struct exchange *ex)
+{
+	struct soap_fault f;
+
+	soap_fault_set(&f, SOAP_FAULT_RECEIVER, NULL, "the audit log cannot be written; "
+	    "nothing was released (try again later)");
+	strbuf_reset(&ex->ex_out);
+	soap_build_fault(&ex->ex_out, &f, exchange_relates_to(ex));
+	ex->ex_out_status = soap_fault_http_status(&f);
+	ex->ex_out_action = ACTION_WSA_SOAP_FAULT;
+	exchange_count(ex, MO_FAULT);
+}
+
+/* Sends the held envelope once its audit records are committed (OK), else the refusal. */
+static void
+exchange_send_now(struct exchange *ex, int ok)
 {
 	struct strbuf ct = { 0 };
 
+	if (!ok)
+		exchange_refusal(ex);
 	if (ex->ex_req == NULL)
 		goto done;
-	if (env->sb_failed || soap_content_type(&ct, action) == -1 || ct.sb_failed) {
+	if (ex->ex_out.sb_failed || soap_content_type(&ct, ex->ex_out_action) == -1 ||
+	    ct.sb_failed) {
 		http_reply(ex->ex_req, 500, "text/plain", (const uint8_t *)"internal error\n",
 		    15);
 		goto done;
 	}
-	http_reply(ex->ex_req, status, ct.sb_data, (const uint8_t *)env->sb_data,
-	    env->sb_len);
+	http_reply(ex->ex_req, ex->ex_out_status, ct.sb_data,
+	    (const uint8_t *)ex->ex_out.sb_data, ex->ex_out.sb_len);
 done:
 	strbuf_reset(&ct);
-	strbuf_reset(env);
 	exchange_free(ex);
+}
+
+/* Holds the complete envelope ENV (taken) with HTTP STATUS and ACTION until the records
+ * of EX, its own with OUTCOME and DESC, are committed. */
+static void
+exchange_send(struct exchange *ex, int status, const char *action, struct strbuf *env,
+    int outcome, const char *desc)
+{
+	ex->ex_out = *env;
+	memset(env, 0, sizeof(*env));
+	ex->ex_out_status = status;
+	ex->ex_out_action = action;
+	ex_audit_finish(ex, outcome, desc, exchange_send_now);
 }
 
 void
@@ -123,7 +184,8 @@ exchange_reply_fault(struct exchange *ex, const struct soap_fault *f)
 		relates_to = f->sf_message_id;
 	soap_build_fault(&env, f, relates_to);
 	exchange_count(ex, MO_FAULT);
-	exchange_send(ex, soap_fault_http_status(f), ACTION_WSA_SOAP_FAULT, &env);
+	exchange_send(ex, soap_fault_http_status(f), ACTION_WSA_SOAP_FAULT, &env, ATNA_SERIOUS,
+	    f->sf_reason);
 }
 
 void
@@ -140,16 +202,21 @@ exchange_reply_payload(struct exchange *ex, char *payload)
 {
 	struct strbuf env = { 0 };
 	const char *action = ex->ex_action ? ex->ex_action->ae_response : NULL;
+	enum metrics_outcome mo;
+	char desc[128];
 
 	if (payload == NULL || action == NULL) {
 		free(payload);
 		exchange_reply_internal(ex, "the gateway could not build its answer");
 		return;
 	}
-	exchange_count(ex, exchange_outcome(payload));
+	mo = exchange_outcome(payload);
+	exchange_count(ex, mo);
+	exchange_error_code(payload, desc, sizeof(desc));
 	soap_build_response(&env, action, exchange_relates_to(ex), payload);
 	free(payload);
-	exchange_send(ex, 200, action, &env);
+	exchange_send(ex, 200, action, &env, mo == MO_SUCCESS ? ATNA_OK : mo == MO_PARTIAL ?
+	    ATNA_MINOR : ATNA_SERIOUS, desc[0] != '\0' ? desc : NULL);
 }
 
 struct exchange_stream {
@@ -180,13 +247,18 @@ exchange_stream_done(void *arg, int ok)
 	free(es);
 }
 
-void
-exchange_reply_stream(struct exchange *ex, struct body_source *src)
+/* Starts the held stream once the records of EX are committed (OK), else refuses. */
+static void
+exchange_stream_now(struct exchange *ex, int ok)
 {
+	struct body_source *src = ex->ex_out_src;
 	struct exchange_stream *es;
 
-	if (src == NULL) {
-		exchange_reply_internal(ex, "the repository could not answer");
+	ex->ex_out_src = NULL;
+	if (!ok) {
+		src->bs_free(src->bs_ctx);
+		free(src);
+		exchange_send_now(ex, 0);
 		return;
 	}
 	if (ex->ex_req == NULL || (es = calloc(1, sizeof(*es))) == NULL) {
@@ -197,7 +269,6 @@ exchange_reply_stream(struct exchange *ex, struct body_source *src)
 	}
 	es->es_ex = ex;
 	es->es_src = src;
-	exchange_count(ex, MO_SUCCESS);	/* a streamed retrieve: documents are coming */
 	http_req_set_cancel(ex->ex_req, NULL, NULL);
 	if (http_reply_stream(ex->ex_req, 200, src->bs_content_type, exchange_stream_pull,
 	    exchange_stream_done, es) == -1) {
@@ -208,6 +279,18 @@ exchange_reply_stream(struct exchange *ex, struct body_source *src)
 		free(src);
 		exchange_free(ex);
 	}
+}
+
+void
+exchange_reply_stream(struct exchange *ex, struct body_source *src)
+{
+	if (src == NULL) {
+		exchange_reply_internal(ex, "the repository could not answer");
+		return;
+	}
+	ex->ex_out_src = src;
+	exchange_count(ex, MO_SUCCESS);	/* a streamed retrieve: documents are coming */
+	ex_audit_finish(ex, ATNA_OK, NULL, exchange_stream_now);
 }
 
 void

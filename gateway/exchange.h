@@ -7,7 +7,9 @@
 #ifndef HASHI_GATEWAY_EXCHANGE_H
 #define HASHI_GATEWAY_EXCHANGE_H
 
+#include "common/str.h"
 #include "gateway/actions.h"
+#include "gateway/ex_audit.h"
 #include "gateway/gw.h"
 #include "gateway/identity.h"
 #include "gateway/requester.h"
@@ -34,7 +36,17 @@ struct exchange {
 	const char		*ex_purpose;	/* of the listener it came on (ex_conf's) */
 	int			 ex_consent_logged; /* its consent outcome is logged */
 	struct requester	 ex_requester;	/* the clinician and reason, when sent */
+	struct ex_audit		 ex_audit;	/* its audit records (ex_audit.h) */
+	/* The answer while its audit records are being committed. */
+	struct strbuf		 ex_out;
+	int			 ex_out_status;
+	const char		*ex_out_action;
+	struct body_source	*ex_out_src;
 };
+
+/* Every reply helper below adds the exchange's audit record (ex_audit.h) and sends only
+ * once its records are committed; when they cannot be, the answer is replaced by a
+ * Receiver fault saying nothing was released. */
 
 /* Creates the exchange for REQ and hooks the client-gone notification. NULL on ENOMEM. */
 struct exchange *exchange_new(struct gw *gw, struct http_req *req);

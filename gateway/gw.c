@@ -14,6 +14,7 @@
 #include "crypto/tls.h"
 #include "gateway/admin.h"
 #include "gateway/dispatch.h"
+#include "gateway/gw_audit.h"
 #include "gateway/http_client.h"
 #include "gateway/http_server.h"
 #include "gateway/metrics.h"
@@ -248,6 +249,8 @@ gw_new(struct config *cf)
 	if ((gw->gw_mpi = gw_mpi_open(cf)) == NULL ||
 	    (gw->gw_consent = gw_consent_open(cf)) == NULL)
 		goto fail;
+	if ((gw->gw_audit = gw_audit_new(gw->gw_base, cf, gw->gw_mpi)) == NULL)
+		goto fail;
 	if (cf->cf_admin_address != NULL && (gw->gw_admin = admin_new(gw)) == NULL)
 		goto fail;
 	if (gw_setup_signals(gw) == -1)
@@ -279,6 +282,8 @@ gw_free(struct gw *gw)
 	if (gw->gw_ev_drain != NULL)
 		event_free(gw->gw_ev_drain);
 	admin_free(gw->gw_admin);
+	/* answers waiting for their audit commit go out (or are refused) first */
+	gw_audit_free(gw->gw_audit);
 	http_server_free(gw->gw_http);
 	registry_free(gw->gw_registry);
 	mpi_close(gw->gw_mpi);
@@ -303,6 +308,26 @@ gw_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+/* Records a configuration reload (or a refused one) of file CF->cf_file. */
+static void
+gw_reload_audit(struct gw *gw, const struct config *cf, int outcome, const char *why)
+{
+	struct atna_record r;
+	struct timespec ts;
+
+	memset(&r, 0, sizeof(r));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r.ar_event = ATNA_CONFIG_RELOAD;
+	r.ar_time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	r.ar_outcome = outcome;
+	r.ar_outcome_desc = why;
+	r.ar_source_id = cf->cf_hcid;
+	r.ar_site = cf->cf_name;
+	r.ar_human = "SIGHUP";
+	r.ar_object_id = cf->cf_file;
+	(void)gw_audit_add(gw->gw_audit, &r, NULL);
+}
+
 int
 gw_reload(struct gw *gw)
 {
@@ -312,6 +337,8 @@ gw_reload(struct gw *gw)
 
 	if ((cf = config_load(old->cf_file, NULL)) == NULL) {
 		log_warnx("reload failed; keeping the running configuration");
+		gw_reload_audit(gw, old, ATNA_SERIOUS, "invalid configuration; kept the "
+		    "running one");
 		return -1;
 	}
 	if ((gc = gw_conf_new(cf)) == NULL) {
@@ -327,6 +354,8 @@ gw_reload(struct gw *gw)
 		    "effect at the next restart");
 	gw_conf_put(gw->gw_conf);
 	gw->gw_conf = gc;
+	gw_audit_reconfigure(gw->gw_audit, cf);
+	gw_reload_audit(gw, cf, ATNA_OK, NULL);
 	log_info("reloaded: %zu peer(s), %zu local system(s)", cf->cf_npeers, cf->cf_nlocals);
 	return 0;
 }

@@ -23,6 +23,7 @@ struct metrics;
 struct admin;
 struct mpi;
 struct consent_store;
+struct gw_audit;
 struct http_req;
 
 /* A configuration in use; freed when the last request holding it ends. */
@@ -53,6 +54,7 @@ struct gw {
 	uint16_t		*gw_ports;	/* bound port of each cf_listen entry */
 	size_t			 gw_nports;
 	struct consent_store	*gw_consent;	/* patients' consents (<state_dir>/policy) */
+	struct gw_audit		*gw_audit;	/* the signed audit log (<state_dir>/audit) */
 };
 
 /* Builds everything from CF (takes ownership) on a new event base: TLS contexts, the

@@ -10,6 +10,7 @@
 #include "gateway/ebrim.h"
 #include "gateway/fanout.h"
 #include "gateway/ig.h"
+#include "gateway/sq_params.h"
 #include "gateway/discover.h"
 #include "gateway/gw.h"
 #include "gateway/ig_int.h"
@@ -19,10 +20,6 @@
 #include "policy/decide.h"
 
 /* Slots that carry the patient id, one per query family (ITI TF-2 §3.18.4.1.2.3.7). */
-static const char *const ig_pid_slots[] = {
-	"$XDSDocumentEntryPatientId", "$XDSSubmissionSetPatientId", "$XDSFolderPatientId",
-	"$patientId", NULL
-};
 
 struct ig_query {
 	struct exchange		*iq_ex;
@@ -36,40 +33,6 @@ struct ig_query {
 	char			*iq_pid;	/* the local patient id, for discovery */
 	long long		 iq_t0;		/* monotonic ms at the start */
 };
-
-/* Returns the rim:Value element of the patient-id slot of ADHOC, or NULL. Borrowed. */
-static xmlNodePtr
-ig_pid_value(const xmlNode *adhoc)
-{
-	xmlNodePtr slot, vl;
-	char *name;
-	int i, hit;
-
-	for (slot = xml_child(adhoc, NS_RIM, "Slot"); slot != NULL;
-	    slot = xml_next(slot, NS_RIM, "Slot")) {
-		if ((name = xml_attr(slot, "name")) == NULL)
-			continue;
-		for (hit = 0, i = 0; ig_pid_slots[i] != NULL; i++)
-			hit |= strcmp(name, ig_pid_slots[i]) == 0;
-		free(name);
-		if (hit && (vl = xml_child(slot, NS_RIM, "ValueList")) != NULL)
-			return xml_child(vl, NS_RIM, "Value");
-	}
-	return NULL;
-}
-
-/* Returns the unquoted CX of a patient-id value ('id^^^&oid&ISO'), malloc'd, or NULL. */
-static char *
-ig_unquote(const xmlNode *value)
-{
-	char *t = xml_text(value), *out = NULL;
-	size_t n;
-
-	if (t != NULL && (n = strlen(t)) >= 2 && t[0] == '\'' && t[n - 1] == '\'')
-		out = str_ndup(t + 1, n - 2);
-	free(t);
-	return out;
-}
 
 /* Stands in for the patient id in the serialised request until each peer's id is known:
  * the local request is copied and written once, not once per peer. */
@@ -89,7 +52,7 @@ ig_query_template(struct ig_query *iq)
 	    (copy = xmlDocCopyNode(soap_msg_payload(iq->iq_ex->ex_msg), doc, 1)) == NULL)
 		goto done;
 	xmlDocSetRootElement(doc, copy);
-	if ((value = ig_pid_value(xml_child(copy, NS_RIM, "AdhocQuery"))) != NULL) {
+	if ((value = sq_pid_value(xml_child(copy, NS_RIM, "AdhocQuery"))) != NULL) {
 		if ((iq->iq_orig = xml_text(value)) == NULL)
 			goto done;
 		xmlNodeSetContent(value, NULL);
@@ -153,11 +116,22 @@ ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *remote_cx
 		ig_unavailable(&iq->iq_errs, peer, "no endpoint for this purpose");
 		return 0;
 	}
+	char *rcx = NULL;
+
 	if ((env = ig_query_request(iq, peer, remote_cx, &len)) == NULL)
 		return -1;
-	return fanout_add(iq->iq_fo, peer, url,
+	/* the leg keeps the id it asked with, for its audit record */
+	if (remote_cx != NULL && (rcx = str_dup(remote_cx)) == NULL) {
+		free(env);
+		return -1;
+	}
+	if (fanout_add(iq->iq_fo, peer, url,
 	    "application/soap+xml; charset=UTF-8; action=\"" ACTION_ITI38 "\"", env, len,
-	    NULL) == NULL ? -1 : 0;
+	    rcx) == NULL) {
+		free(rcx);
+		return -1;
+	}
+	return 0;
 }
 
 /* Returns 1 when the patient PID signed a consent here that excludes PEER for the
@@ -222,6 +196,11 @@ ig_query_discovered(struct discover *d, void *arg)
 
 	for (i = 0; i < discover_count(d); i++) {
 		res = discover_result(d, i);
+		ex_audit_leg(iq->iq_ex, ATNA_ITI55, res->dr_peer, discover_url(d, res->dr_peer),
+		    (const char *const *)&iq->iq_pid, 1, NULL, 0, res->dr_outcome == DISC_FAILED ?
+		    ATNA_SERIOUS : ATNA_OK, res->dr_outcome == DISC_FAILED ? res->dr_why :
+		    res->dr_outcome == DISC_LINKED ? "linked" : res->dr_outcome == DISC_NOMATCH ?
+		    "no match" : "candidates for review");
 		if (res->dr_outcome == DISC_FAILED) {
 			ig_unavailable(&iq->iq_errs, res->dr_peer, res->dr_why);
 			continue;
@@ -254,10 +233,8 @@ ig_query_discovery(struct ig_query *iq, const char *pid)
 
 	if (pid == NULL || !cf->cf_mpi_discovery || iq->iq_ex->ex_gw->gw_mpi == NULL)
 		return 0;
-	if ((p = malloc(sizeof(*p))) == NULL || (iq->iq_pid = str_dup(pid)) == NULL) {
-		free(p);
+	if ((p = malloc(sizeof(*p))) == NULL)
 		return -1;
-	}
 	/* at most half the deadline: the queries that follow need the rest */
 	if (mpi_patient_get(iq->iq_ex->ex_gw->gw_mpi, pid, p) == MPI_OK &&
 	    (iq->iq_disc = discover_new(iq->iq_ex->ex_gw, cf, p, iq->iq_ex->ex_purpose,
@@ -307,6 +284,49 @@ ig_query_take(struct ig_query *iq, const struct peer *peer, const xmlNode *resp)
 		    foreign, peer->pr_name);
 }
 
+/* Records the ITI-38 sent to LEG's peer with its outcome (MSG: its parsed answer, or
+ * NULL when it had none usable), and frees the id the leg asked with. */
+static void
+ig_query_leg_audit(struct ig_query *iq, struct fanout_leg *leg, const struct soap_msg *msg)
+{
+	const char *pids[2], *why = NULL;
+	size_t n = 0;
+	int outcome = ATNA_OK;
+	char *status = NULL;
+
+	if (iq->iq_pid != NULL)
+		pids[n++] = iq->iq_pid;
+	if (leg->fl_user != NULL)
+		pids[n++] = leg->fl_user;
+	if (msg == NULL) {
+		outcome = ATNA_SERIOUS;
+		if ((why = fanout_leg_problem(leg)) == NULL)
+			why = "unusable answer";
+	} else if ((status = xml_attr(soap_msg_payload(msg), "status")) != NULL) {
+		if (strstr(status, "PartialSuccess") != NULL)
+			outcome = ATNA_MINOR;
+		else if (strstr(status, "Failure") != NULL)
+			outcome = ATNA_SERIOUS;
+	}
+	ex_audit_leg(iq->iq_ex, ATNA_ITI38, leg->fl_peer, leg->fl_url, pids, n, NULL, 0,
+	    outcome, why);
+	free(status);
+	free(leg->fl_user);
+	leg->fl_user = NULL;
+}
+
+/* Frees the ids of legs that were never sent. */
+static void
+ig_query_legs_free(struct fanout *fo)
+{
+	size_t i;
+
+	for (i = 0; fo != NULL && i < fanout_nlegs(fo); i++) {
+		free(fanout_leg(fo, i)->fl_user);
+		fanout_leg(fo, i)->fl_user = NULL;
+	}
+}
+
 static void
 ig_query_done(struct fanout *fo, void *arg)
 {
@@ -319,6 +339,7 @@ ig_query_done(struct fanout *fo, void *arg)
 		struct fanout_leg *leg = fanout_leg(fo, i);
 
 		msg = ig_leg_message(leg, &iq->iq_ex->ex_gw->gw_limits, &iq->iq_errs);
+		ig_query_leg_audit(iq, leg, msg);
 		if (msg == NULL)
 			continue;
 		if (xml_is(soap_msg_payload(msg), NS_QUERY, "AdhocQueryResponse"))
@@ -356,6 +377,7 @@ ig_query_fail(struct ig_query *iq)
 	    regerr_status(&iq->iq_errs, 0));
 	regerr_render(&iq->iq_errs, &sb);
 	strbuf_puts(&sb, "<rim:RegistryObjectList/></query:AdhocQueryResponse>");
+	ig_query_legs_free(iq->iq_fo);
 	exchange_reply_payload(iq->iq_ex, sb.sb_failed ? (strbuf_reset(&sb), NULL) :
 	    strbuf_take(&sb, NULL));
 	regerr_clear(&iq->iq_errs);
@@ -396,7 +418,9 @@ ig_query(struct exchange *ex)
 	if (ig_query_template(iq) == -1)
 		goto nomem;
 	home = xml_attr(adhoc, "home");
-	pid = ig_unquote(ig_pid_value(adhoc));
+	pid = sq_pid_unquote(sq_pid_value(adhoc));
+	if (pid != NULL && (iq->iq_pid = str_dup(pid)) == NULL)
+		goto nomem;
 	if (ig_query_discovery(iq, pid) == -1)
 		goto nomem;
 	if (home != NULL && home[0] != '\0') {

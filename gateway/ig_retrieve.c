@@ -579,6 +579,33 @@ ig_take_leg(struct ig_retrieve *ir, struct fanout_leg *leg)
 		ig_take_answer(ir, leg->fl_peer, msg);
 }
 
+/* Records the ITI-39 sent to LEG's peer: the documents asked of it and whether it
+ * answered (its documents follow in our stream). */
+static void
+ig_leg_audit(struct ig_retrieve *ir, struct fanout_leg *leg)
+{
+	struct ex_audit *ea = &ir->ir_ex->ex_audit;
+	struct ig_peer *pp = leg->fl_user;
+	struct atna_doc *docs;
+	const char *why = NULL;
+	size_t i, n = 0;
+
+	if ((docs = calloc(ea->ea_ndocs + 1, sizeof(*docs))) == NULL) {
+		ea->ea_failed = 1;
+		return;
+	}
+	for (i = 0; i < ea->ea_ndocs; i++)
+		if (ea->ea_docs[i].ad_home != NULL &&
+		    strcmp(ea->ea_docs[i].ad_home, leg->fl_peer->pr_hcid) == 0)
+			docs[n++] = ea->ea_docs[i];
+	if (leg->fl_state != LEG_DONE || pp->pp_why != NULL)
+		why = pp->pp_why != NULL ? pp->pp_why : fanout_leg_problem(leg) != NULL ?
+		    fanout_leg_problem(leg) : "no answer";
+	ex_audit_leg(ir->ir_ex, ATNA_ITI39, leg->fl_peer, leg->fl_url, NULL, 0, docs, n,
+	    why != NULL ? ATNA_SERIOUS : ATNA_OK, why);
+	free(docs);
+}
+
 /* Every peer's root part is in (or the deadline fired): our root part can go out. */
 static void
 ig_retrieve_done(struct fanout *fo, void *arg)
@@ -594,6 +621,7 @@ ig_retrieve_done(struct fanout *fo, void *arg)
 
 		if (!((struct ig_peer *)leg->fl_user)->pp_rooted)
 			ig_take_leg(ir, leg);
+		ig_leg_audit(ir, leg);
 	}
 	rm = ir->ir_mem;
 	ir->ir_mem = NULL;	/* passes into the source, or is freed */

@@ -273,8 +273,7 @@ metrics_put_label(struct strbuf *out, const char *s)
 	}
 }
 
-/* JSON string with quotes; UTF-8 passes through, control characters are escaped. */
-static void
+void
 metrics_put_json(struct strbuf *out, const char *s)
 {
 	if (s == NULL) {
@@ -349,6 +348,7 @@ metrics_render_prom(const struct metrics *m, const struct metrics_info *mi,
 	    "released without consent (break-glass), each flagged for review.\n"
 	    "# TYPE hashi_emergency_access_total counter\nhashi_emergency_access_total %llu\n",
 	    m->m_consent[METRICS_CONSENT_DENIED], m->m_consent[METRICS_CONSENT_EMERGENCY]);
+	metrics_audit_prom(mi, out);
 	strbuf_printf(out, "# HELP hashi_inflight_requests Requests being served.\n"
 	    "# TYPE hashi_inflight_requests gauge\nhashi_inflight_requests %u\n",
 	    mi->mi_inflight);
@@ -437,8 +437,10 @@ metrics_render_status(const struct metrics *m, const struct metrics_info *mi,
 	metrics_put_json(out, mi->mi_name);
 	strbuf_puts(out, ",\"hcid\":");
 	metrics_put_json(out, mi->mi_hcid);
-	strbuf_printf(out, "},\"uptime_s\":%lld,\"draining\":%s,\"in_flight\":%u,\"peers\":[",
+	strbuf_printf(out, "},\"uptime_s\":%lld,\"draining\":%s,\"in_flight\":%u,",
 	    mi->mi_uptime_s, mi->mi_draining ? "true" : "false", mi->mi_inflight);
+	metrics_audit_json(mi, out);
+	strbuf_puts(out, "\"peers\":[");
 	for (i = 0; i < m->m_npeer; i++) {
 		if (i > 0)
 			strbuf_puts(out, ",");
@@ -471,6 +473,7 @@ metrics_render_table(const struct metrics *m, const struct metrics_info *mi,
 	strbuf_printf(out, "community %s (%s), up %llds%s, %u request(s) in flight\n\n",
 	    mi->mi_name ? mi->mi_name : "-", mi->mi_hcid ? mi->mi_hcid : "-",
 	    mi->mi_uptime_s, mi->mi_draining ? ", DRAINING" : "", mi->mi_inflight);
+	metrics_audit_table(mi, out);
 	strbuf_printf(out, "%-20s %-9s %8s %8s %8s %8s %8s %8s %-20s %s\n", "PEER", "IN-FLIGHT",
 	    "CALLS", "ERRORS", "TIMEOUTS", "P50ms", "P90ms", "P99ms", "LAST-OK",
 	    "LAST-ERROR");

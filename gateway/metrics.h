@@ -35,7 +35,24 @@ struct metrics_info {
 	long long	 mi_uptime_s;
 	int		 mi_draining;
 	unsigned	 mi_inflight;	/* requests being served */
+	/* the signed audit log (gateway/gw_audit.h); rendered when mi_audit is set */
+	int		 mi_audit;
+	int		 mi_audit_healthy;	/* 0: every request is being refused */
+	unsigned long long mi_audit_size;	/* records in the log */
+	unsigned long long mi_audit_checkpoint;	/* size of the latest signed checkpoint */
+	unsigned long	 mi_audit_failures;	/* failed commits */
+	unsigned long	 mi_audit_refused;	/* answers refused for want of a record */
+	const char	*mi_audit_error;	/* the last failure, "" if none */
 };
+
+/* Appends S (NULL: null) to OUT as a JSON string with quotes; UTF-8 passes through,
+ * control characters are escaped. */
+void metrics_put_json(struct strbuf *out, const char *s);
+
+/* The audit part of the three renderings (metrics_audit.c); nothing unless mi_audit. */
+void metrics_audit_prom(const struct metrics_info *mi, struct strbuf *out);
+void metrics_audit_json(const struct metrics_info *mi, struct strbuf *out);
+void metrics_audit_table(const struct metrics_info *mi, struct strbuf *out);
 
 /* Consent outcomes at the responding gateway. */
 enum metrics_consent {

@@ -191,4 +191,13 @@ int sq_literal_parse(const char *text, struct sq_lits *out);
 /* Frees what L holds; NULL accepted. */
 void sq_lits_free(struct sq_lits *l);
 
+/* Returns the rim:Value element of the patient-id slot of the rim:AdhocQuery ADHOC
+ * ($XDSDocumentEntryPatientId, $XDSSubmissionSetPatientId, $XDSFolderPatientId,
+ * $patientId), or NULL. Borrowed from ADHOC (sq_pid.c). */
+xmlNodePtr sq_pid_value(const xmlNode *adhoc);
+
+/* Returns the unquoted CX of a patient-id VALUE ('id^^^&oid&ISO'), malloc'd, or NULL
+ * when VALUE is NULL or not quoted. */
+char *sq_pid_unquote(const xmlNode *value);
+
 #endif

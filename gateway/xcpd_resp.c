@@ -233,8 +233,11 @@ xcpd_respond(struct exchange *ex)
 	}
 	if (a.xa_ack == XCPD_ACK_AA && xcpd_outcome(cf, &q, xf, &a) == -1)
 		xcpd_error(&a, XCPD_QRC_AE, "out of memory");
-	if (a.xa_ack == XCPD_ACK_AA && a.xa_qrc == XCPD_QRC_OK)
+	if (a.xa_ack == XCPD_ACK_AA && a.xa_qrc == XCPD_QRC_OK) {
+		/* the patient released in the answer goes into its audit record */
+		ex_audit_patient(ex, xf->xf_patient.mp_pid);
 		xcpd_feed(m, ex->ex_id.id_peer, cf, &q, xf->xf_patient.mp_pid);
+	}
 	else if (a.xa_ack == XCPD_ACK_AA)
 		xcpd_queue(m, ex->ex_id.id_peer, &q, xf);
 	log_info("xcpd: %s asked; answered %s", ex->ex_id.id_name,

@@ -623,6 +623,142 @@ test_tamper_rewritten(void **state)
 	expect_tampered(fx, 7, "signed checkpoint root");
 }
 
+/* Collects the sequence numbers an index scan reports; stops after STOP of them if set. */
+struct seqs {
+	uint64_t	seq[64];
+	size_t		n;
+	size_t		stop;
+};
+
+static int
+collect(void *arg, uint64_t seq)
+{
+	struct seqs *ss = arg;
+
+	assert_true(ss->n < 64);
+	ss->seq[ss->n++] = seq;
+	return ss->stop != 0 && ss->n >= ss->stop;
+}
+
+/* Scans [LO, HI] (strings) and checks the result is exactly WANT[0..N). */
+static void
+expect_range(struct auditlog *log, const char *lo, const char *hi, const uint64_t *want,
+    size_t n)
+{
+	struct seqs ss = { .n = 0 };
+	size_t i;
+
+	assert_int_equal(auditlog_index_range(log, (const uint8_t *)lo, strlen(lo),
+	    (const uint8_t *)hi, strlen(hi), collect, &ss), AUDITLOG_OK);
+	if (ss.n != n)
+		fail_msg("[%s, %s]: %zu hits, want %zu", lo, hi, ss.n, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ss.seq[i], want[i]);
+}
+
+static void
+k(struct auditlog_key *key, const char *s)
+{
+	key->ak_key = (const uint8_t *)s;
+	key->ak_len = strlen(s);
+}
+
+static void
+test_index_cursor(void **state)
+{
+	static const uint64_t w12[] = { 0, 2 }, w123[] = { 1 }, wp1[] = { 0, 2, 1, 3 },
+	    wall[] = { 0, 2, 1, 3 }, wu[] = { 0, 1, 2, 3, 4 }, wp[] = { 4 };
+	struct fx *fx = *state;
+	struct auditlog_batch b;
+	struct auditlog_key keys[4];
+	struct seqs ss = { .n = 0, .stop = 2 };
+	uint8_t buf[128], big[AUDITLOG_KEY_MAX + 1];
+	uint64_t seq, val, size;
+	size_t len;
+	char report[512];
+
+	assert_int_equal(auditlog_cursor(fx->log, "mpi", &val), AUDITLOG_OK);
+	assert_int_equal(val, 0);
+	assert_int_equal(auditlog_begin(fx->log, &b), AUDITLOG_OK);
+	len = make_record(0, buf, sizeof(buf));
+	k(&keys[0], "p12");
+	k(&keys[1], "ualice");
+	k(&keys[2], "ualice");		/* duplicate: harmless */
+	assert_int_equal(auditlog_add_indexed(&b, buf, len, keys, 3, &seq), AUDITLOG_OK);
+	assert_int_equal(seq, 0);
+	len = make_record(1, buf, sizeof(buf));
+	k(&keys[0], "p123");
+	k(&keys[1], "ubob");
+	assert_int_equal(auditlog_add_indexed(&b, buf, len, keys, 2, &seq), AUDITLOG_OK);
+	len = make_record(2, buf, sizeof(buf));
+	k(&keys[0], "p12");
+	k(&keys[1], "ucarol");
+	assert_int_equal(auditlog_add_indexed(&b, buf, len, keys, 2, &seq), AUDITLOG_OK);
+	assert_int_equal(auditlog_set_cursor(&b, "mpi", 41), AUDITLOG_OK);
+	assert_int_equal(auditlog_set_cursor(&b, "mpi", 42), AUDITLOG_OK);
+	assert_int_equal(auditlog_commit(&b), AUDITLOG_OK);
+	/* Plain adds and no keys mix with indexed ones. */
+	assert_int_equal(auditlog_begin(fx->log, &b), AUDITLOG_OK);
+	len = make_record(3, buf, sizeof(buf));
+	k(&keys[0], "p1299");
+	k(&keys[1], "udave");
+	assert_int_equal(auditlog_add_indexed(&b, buf, len, keys, 2, &seq), AUDITLOG_OK);
+	assert_int_equal(seq, 3);
+	len = make_record(4, buf, sizeof(buf));
+	k(&keys[0], "p");
+	k(&keys[1], "uerin");
+	assert_int_equal(auditlog_add_indexed(&b, buf, len, keys, 2, &seq), AUDITLOG_OK);
+	assert_int_equal(auditlog_commit(&b), AUDITLOG_OK);
+	assert_int_equal(auditlog_cursor(fx->log, "mpi", &val), AUDITLOG_OK);
+	assert_int_equal(val, 42);
+	assert_int_equal(auditlog_cursor(fx->log, "forward", &val), AUDITLOG_OK);
+	assert_int_equal(val, 0);
+
+	/* Exact keys do not match the keys they prefix or that prefix them. */
+	expect_range(fx->log, "p12", "p12", w12, 2);
+	expect_range(fx->log, "p123", "p123", w123, 1);
+	expect_range(fx->log, "p", "p", wp, 1);
+	expect_range(fx->log, "p13", "p13", NULL, 0);
+	/* Ranges: key then sequence order. */
+	expect_range(fx->log, "p1", "p1\xff", wp1, 4);
+	expect_range(fx->log, "p10", "p2", wall, 4);
+	expect_range(fx->log, "u", "v", wu, 5);
+	expect_range(fx->log, "z", "zz", NULL, 0);
+	expect_range(fx->log, "v", "u", NULL, 0);	/* empty range */
+	/* FN stops the scan. */
+	assert_int_equal(auditlog_index_range(fx->log, (const uint8_t *)"u", 1,
+	    (const uint8_t *)"v", 1, collect, &ss), AUDITLOG_OK);
+	assert_int_equal(ss.n, 2);
+
+	/* A bad key refuses the record and the whole batch, cursor included. */
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(auditlog_begin(fx->log, &b), AUDITLOG_OK);
+	assert_int_equal(auditlog_set_cursor(&b, "mpi", 99), AUDITLOG_OK);
+	keys[0].ak_key = big;
+	keys[0].ak_len = sizeof(big);
+	assert_int_equal(auditlog_add_indexed(&b, buf, len, keys, 1, &seq), AUDITLOG_EFAIL);
+	assert_int_equal(auditlog_add(&b, buf, len, &seq), AUDITLOG_EFAIL);
+	assert_int_equal(auditlog_commit(&b), AUDITLOG_EFAIL);
+	assert_int_equal(auditlog_begin(fx->log, &b), AUDITLOG_OK);
+	assert_int_equal(auditlog_set_cursor(&b, "a-name-of-more-than-32-bytes-long", 1),
+	    AUDITLOG_EFAIL);
+	auditlog_abort(&b);
+	assert_int_equal(auditlog_size(fx->log, &size), AUDITLOG_OK);
+	assert_int_equal(size, 5);
+	assert_int_equal(auditlog_cursor(fx->log, "mpi", &val), AUDITLOG_OK);
+	assert_int_equal(val, 42);
+	/* An aborted batch leaves no index entry behind. */
+	assert_int_equal(auditlog_begin(fx->log, &b), AUDITLOG_OK);
+	k(&keys[0], "p13");
+	assert_int_equal(auditlog_add_indexed(&b, buf, len, keys, 1, &seq), AUDITLOG_OK);
+	auditlog_abort(&b);
+	expect_range(fx->log, "p13", "p13", NULL, 0);
+
+	/* The verifier ignores the indexes and cursors. */
+	assert_int_equal(verify(fx, report, sizeof(report)), 0);
+	assert_non_null(strstr(report, "OK, 5 records"));
+}
+
 int
 main(void)
 {
@@ -631,6 +767,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_cursor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_flip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_reorder, setup, teardown),

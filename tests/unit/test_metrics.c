@@ -71,7 +71,8 @@ test_render(void **state)
 {
 	struct metrics *m = metrics_new();
 	struct metrics_peer *p, *q;
-	struct metrics_info mi = { "晴れ\"net", "urn:oid:1.1", 42, 0, 3 };
+	struct metrics_info mi = { .mi_name = "晴れ\"net", .mi_hcid = "urn:oid:1.1",
+	    .mi_uptime_s = 42, .mi_inflight = 3 };
 	struct strbuf sb = { 0 };
 
 	(void)state;
@@ -126,6 +127,44 @@ test_render(void **state)
 	metrics_free(m);
 }
 
+/* The audit log's health in the three renderings: a failing log must be visible. */
+static void
+test_render_audit(void **state)
+{
+	struct metrics *m = metrics_new();
+	struct metrics_info mi = { .mi_name = "n", .mi_hcid = "urn:oid:1.1", .mi_audit = 1,
+	    .mi_audit_healthy = 0, .mi_audit_size = 12, .mi_audit_checkpoint = 10,
+	    .mi_audit_failures = 2, .mi_audit_refused = 5, .mi_audit_error = "map \"full\"" };
+	struct strbuf sb = { 0 };
+
+	(void)state;
+	assert_int_equal(metrics_render_prom(m, &mi, &sb), 0);
+	assert_non_null(strstr(sb.sb_data, "\nhashi_audit_healthy 0\n"));
+	assert_non_null(strstr(sb.sb_data, "\nhashi_audit_records 12\n"));
+	assert_non_null(strstr(sb.sb_data, "\nhashi_audit_checkpoint_size 10\n"));
+	assert_non_null(strstr(sb.sb_data, "\nhashi_audit_refused_total 5\n"));
+	strbuf_reset(&sb);
+	assert_int_equal(metrics_render_status(m, &mi, &sb), 0);
+	assert_non_null(strstr(sb.sb_data, "\"healthy\":false,\"audit\":{\"healthy\":false,"
+	    "\"records\":12,\"checkpoint\":10,\"commit_failures\":2,\"refused\":5,"
+	    "\"error\":\"map \\\"full\\\"\"}"));
+	strbuf_reset(&sb);
+	assert_int_equal(metrics_render_table(m, &mi, &sb), 0);
+	assert_non_null(strstr(sb.sb_data, "audit log: FAILING (map \"full\")"));
+	strbuf_reset(&sb);
+	mi.mi_audit_healthy = 1;
+	mi.mi_audit_error = "";
+	assert_int_equal(metrics_render_status(m, &mi, &sb), 0);
+	assert_non_null(strstr(sb.sb_data, "\"healthy\":true,"));
+	assert_non_null(strstr(sb.sb_data, "\"error\":null"));
+	strbuf_reset(&sb);
+	mi.mi_audit = 0;
+	assert_int_equal(metrics_render_prom(m, &mi, &sb), 0);
+	assert_null(strstr(sb.sb_data, "hashi_audit_"));
+	strbuf_reset(&sb);
+	metrics_free(m);
+}
+
 int
 main(void)
 {
@@ -134,6 +173,7 @@ main(void)
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_ring),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_audit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
