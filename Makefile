@@ -89,7 +89,8 @@ asan:
 	BUILD=build-asan HASHI_ASAN=1 HASHI_VALGRIND=0 sh tests/run.sh
 
 # The bench's own programs (tests/bench/*.c other than load.c, which run.sh builds itself).
-BENCH_BINS := $(BUILD)/bench/gen_patients $(BUILD)/bench/mpi_bench $(BUILD)/bench/consent_bench
+BENCH_BINS := $(BUILD)/bench/gen_patients $(BUILD)/bench/mpi_bench $(BUILD)/bench/consent_bench \
+	$(BUILD)/bench/hashid-unaudited
 
 $(BUILD)/bench/%.o: tests/bench/%.c
 	@mkdir -p $(dir $@)
@@ -102,6 +103,16 @@ $(BUILD)/bench/mpi_bench: $(BUILD)/bench/mpi_bench.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/bench/consent_bench: $(BUILD)/bench/consent_bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# hashid without its audit log, for the bench's "with vs without audit" comparison only:
+# gw.c and ex_audit.c rebuilt with HASHI_BENCH_UNAUDITED replace their library copies.
+$(BUILD)/bench/unaudited/%.o: gateway/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DHASHI_BENCH_UNAUDITED -c -o $@ $<
+
+$(BUILD)/bench/hashid-unaudited: $(BUILD)/gateway/hashid_main.o $(BUILD)/bench/unaudited/gw.o \
+    $(BUILD)/bench/unaudited/ex_audit.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 bench: all $(BENCH_BINS)

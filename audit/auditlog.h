@@ -8,7 +8,8 @@
  * but the checkpoint signatures.
  *
  * Sub-databases: seq2rec (be64 seq -> record bytes), node2hash (be64 level || be64 index ->
- * 32-byte hash), meta ("size" -> be64), size2note (be64 size -> signed checkpoint note).
+ * 32-byte hash), meta ("size" -> be64), size2note (be64 size -> signed checkpoint note),
+ * key2seq (index key -> be64 seq, MDB_DUPSORT; untrusted, for search), cursor (name -> be64).
  *
  * Fail closed: every error is returned as a negative AUDITLOG_E* code; AUDITLOG_EFULL means
  * the map is full and the caller must refuse the request whose audit could not be written.

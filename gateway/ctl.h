@@ -51,6 +51,25 @@ int ctl_consent_show(const struct config *cf, int argc, char **argv);
 int ctl_consent_void(const struct config *cf, int argc, char **argv);
 int ctl_consent_crl_add(const struct config *cf, int argc, char **argv);
 
+/* Audit commands (ctl_audit*.c): keygen, pubkey, verify, checkpoint, prove, check-proof,
+ * consistency, search, export. They take no loaded configuration (cc_needs_config 0): with
+ * --dir (and --vkey) they work on a copy of a log without one; otherwise they load
+ * ctl_config_file themselves and use <state_dir>/audit, recording every read of that live
+ * log (ATNA "audit log used") before showing anything, or refusing. */
+int ctl_audit_keygen(const struct config *cf, int argc, char **argv);
+int ctl_audit_pubkey(const struct config *cf, int argc, char **argv);
+int ctl_audit_verify(const struct config *cf, int argc, char **argv);
+int ctl_audit_checkpoint(const struct config *cf, int argc, char **argv);
+int ctl_audit_prove(const struct config *cf, int argc, char **argv);
+int ctl_audit_check_proof(const struct config *cf, int argc, char **argv);
+int ctl_audit_consistency(const struct config *cf, int argc, char **argv);
+int ctl_audit_search(const struct config *cf, int argc, char **argv);
+int ctl_audit_export(const struct config *cf, int argc, char **argv);
+
+/* The configuration file hashictl was given (-f, or the default), for commands that load
+ * it only when they need it. Set by hashictl_main.c before any command runs. */
+extern const char *ctl_config_file;
+
 /* Status command (ctl_status.c): prints the running hashid's per-peer table, fetched from
  * its admin listener. Returns 0, or 1 when there is no admin section or no answer. */
 int ctl_status(const struct config *cf, int argc, char **argv);

@@ -314,6 +314,25 @@ ctl_consent_keep_crl(const char *dir, const uint8_t *data, size_t len)
 	return ret;
 }
 
+/* Records that a CRL from FILE voided N consents (their signers' certificates revoked). */
+static int
+ctl_consent_crl_audit(const struct config *cf, const char *file, size_t n)
+{
+	struct atna_record r;
+	char detail[64];
+
+	ctl_audit_record(cf, ATNA_CONSENT_WITHDRAW, &r);
+	snprintf(detail, sizeof(detail), "%zu consent(s) voided: signer revoked", n);
+	r.ar_object_id = file;
+	r.ar_detail = detail;
+	if (gw_audit_append_now(cf, &r) == -1) {
+		fprintf(stderr, "hashictl: the consents were voided but the audit record could "
+		    "not be written\n");
+		return 1;
+	}
+	return 0;
+}
+
 int
 ctl_consent_crl_add(const struct config *cf, int argc, char **argv)
 {
@@ -345,7 +364,7 @@ ctl_consent_crl_add(const struct config *cf, int argc, char **argv)
 		goto done;
 	}
 	printf("%zu consent(s) voided\n", nvoided);
-	ret = 0;
+	ret = nvoided > 0 ? ctl_consent_crl_audit(cf, argv[0], nvoided) : 0;
 done:
 	consent_store_close(cs);
 	jpki_trust_free(t);

@@ -261,6 +261,11 @@ ex_audit_add(struct exchange *ex, const struct atna_record *r)
 	struct ex_audit *ea = &ex->ex_audit;
 	uint64_t gen;
 
+#ifdef HASHI_BENCH_UNAUDITED
+	/* make bench's comparison binary only (never installed): no log, no records */
+	if (ex->ex_gw->gw_audit == NULL)
+		return 0;
+#endif
 	if (ex->ex_gw->gw_audit == NULL || gw_audit_add(ex->ex_gw->gw_audit, r, &gen) == -1) {
 		ea->ea_failed = 1;
 		return -1;
@@ -335,6 +340,10 @@ ex_audit_finish(struct exchange *ex, int outcome, const char *desc,
 	struct gw_audit *a = ex->ex_gw->gw_audit;
 
 	ea->ea_send = send;
+#ifdef HASHI_BENCH_UNAUDITED
+	if (a == NULL)
+		return send(ex, 1);
+#endif
 	/* A message that never parsed into a transaction released nothing: its fault needs
 	 * no record (and has none of the facts one would hold). */
 	if (ex->ex_action != NULL && ex->ex_action->ae_txn != TXN_NONE)

@@ -19,6 +19,7 @@
 #include "audit/atna.h"
 #include "gateway/config.h"
 
+struct auditlog;
 struct event_base;
 struct gw_audit;
 struct mpi;
@@ -66,6 +67,10 @@ void gw_audit_reconfigure(struct gw_audit *a, const struct config *cf);
 
 /* Fills ST. */
 void gw_audit_stats(const struct gw_audit *a, struct gw_audit_stats *st);
+
+/* Appends the one record R, with its index keys, to the open LOG in its own transaction
+ * (durable on return). Returns an AUDITLOG_* code. */
+int gw_audit_append_to(struct auditlog *log, const struct atna_record *r);
 
 /* For hashictl: appends the one record R to the log of CF from this process (its own
  * transaction, durable on return). Returns 0, or -1 after printing why to stderr. */

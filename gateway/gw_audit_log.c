@@ -191,7 +191,7 @@ gw_audit_mpi(struct gw_audit *a, struct auditlog_batch *b, uint64_t *cursor)
 	struct gw_audit_entry *e;
 	struct atna_record r;
 	struct mpi_event ev;
-	char pid[256], hcid[256];
+	char pid[256], cx[MPI_ID_MAX], hcid[256];
 	const char *pids[1];
 	int n, rc = AUDITLOG_OK;
 
@@ -214,7 +214,8 @@ gw_audit_mpi(struct gw_audit *a, struct auditlog_batch *b, uint64_t *cursor)
 		if (gw_audit_detail(ev.me_details, "hcid", hcid, sizeof(hcid))[0] != '\0')
 			r.ar_dst_region = hcid;
 		if (gw_audit_detail(ev.me_details, "pid", pid, sizeof(pid))[0] != '\0') {
-			pids[0] = pid;
+			/* searched by the CX the transactions' records carry */
+			pids[0] = mpi_pid_cx(a->ga_mpi, pid, cx, sizeof(cx)) == MPI_OK ? cx : pid;
 			r.ar_patients = pids;
 			r.ar_npatients = 1;
 		}
@@ -362,22 +363,15 @@ gw_audit_free(struct gw_audit *a)
 }
 
 int
-gw_audit_append_now(const struct config *cf, const struct atna_record *r)
+gw_audit_append_to(struct auditlog *log, const struct atna_record *r)
 {
-	struct atna_summary *s = NULL;
+	struct atna_summary *s;
 	struct gw_audit_entry *e = NULL;
-	struct auditlog *log = NULL;
 	struct auditlog_batch b;
-	char dir[GW_AUDIT_PATH_MAX];
 	int rc = AUDITLOG_EFAIL;
 
 	memset(&b, 0, sizeof(b));
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/audit", cf->cf_state_dir) >= sizeof(dir) ||
-	    (s = malloc(sizeof(*s))) == NULL || gw_audit_entry_build(r, s, &e) == -1) {
-		fprintf(stderr, "hashictl: cannot build the audit record\n");
-		goto done;
-	}
-	if ((log = auditlog_open(dir, cf->cf_audit_map_size)) == NULL)
+	if ((s = malloc(sizeof(*s))) == NULL || gw_audit_entry_build(r, s, &e) == -1)
 		goto done;
 	if ((rc = auditlog_begin(log, &b)) == AUDITLOG_OK &&
 	    (rc = gw_audit_entry_append(&b, e)) == AUDITLOG_OK)
@@ -385,11 +379,24 @@ gw_audit_append_now(const struct config *cf, const struct atna_record *r)
 	else
 		auditlog_abort(&b);
 done:
+	gw_audit_entry_free(e);
+	free(s);
+	return rc;
+}
+
+int
+gw_audit_append_now(const struct config *cf, const struct atna_record *r)
+{
+	struct auditlog *log = NULL;
+	char dir[GW_AUDIT_PATH_MAX];
+	int rc = AUDITLOG_EFAIL;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/audit", cf->cf_state_dir) < sizeof(dir) &&
+	    (log = auditlog_open(dir, cf->cf_audit_map_size)) != NULL)
+		rc = gw_audit_append_to(log, r);
 	if (rc != AUDITLOG_OK)
 		fprintf(stderr, "hashictl: cannot write the audit log %s: %s\n", dir,
 		    auditlog_strerror(rc));
 	auditlog_close(log);
-	gw_audit_entry_free(e);
-	free(s);
 	return rc == AUDITLOG_OK ? 0 : -1;
 }

@@ -14,6 +14,8 @@
 
 #define HASHICTL_DEFAULT_CONFIG	"/etc/hashi/hashid.yaml"
 
+const char *ctl_config_file = HASHICTL_DEFAULT_CONFIG;
+
 const struct ctl_cmd ctl_cmds[] = {
 	{ { "registry", "import", NULL }, 1, 1, 1, ctl_registry_import, "DIR",
 	    "load every ProvideAndRegister file of DIR into the embedded registry" },
@@ -50,6 +52,32 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "void a consent registered by mistake (patients withdraw with a signed document)" },
 	{ { "consent", "crl", "add" }, 1, 1, 1, ctl_consent_crl_add, "FILE",
 	    "keep a CRL of a JPKI root and void the consents whose certificate it revokes" },
+	{ { "audit", "keygen", NULL }, 0, 4, 0, ctl_audit_keygen, "[--key PATH] [--name NAME]",
+	    "make the checkpoint signing key (0600) and PATH.pub with its vkey; never overwrites" },
+	{ { "audit", "pubkey", NULL }, 0, 2, 0, ctl_audit_pubkey, "[--key PATH]",
+	    "print the verifier key (vkey) auditors need: the line in PATH.pub" },
+	{ { "audit", "verify", NULL }, 0, 6, 0, ctl_audit_verify,
+	    "[--dir DIR] [--vkey FILE] [--since CHECKPOINT_FILE]",
+	    "check the whole log; --since: also against a checkpoint kept earlier (rollback)" },
+	{ { "audit", "checkpoint", NULL }, 0, 6, 0, ctl_audit_checkpoint,
+	    "[--dir DIR] [--vkey FILE] [-o FILE]",
+	    "print the latest signed checkpoint, to keep for verify --since" },
+	{ { "audit", "prove", NULL }, 1, 7, 0, ctl_audit_prove,
+	    "SEQ [--dir DIR] [--vkey FILE] [-o FILE]",
+	    "write a proof file that record SEQ is in the signed log" },
+	{ { "audit", "check-proof", NULL }, 1, 3, 0, ctl_audit_check_proof,
+	    "FILE [--vkey FILE]", "check a proof file with the vkey alone (no log needed)" },
+	{ { "audit", "consistency", NULL }, 2, 8, 0, ctl_audit_consistency,
+	    "OLD NEW [--dir DIR] [--vkey FILE] [-o FILE]",
+	    "write a proof file that the checkpoint of size NEW extends the one of size OLD" },
+	{ { "audit", "search", NULL }, 0, 40, 0, ctl_audit_search,
+	    "[--patient CX] [--user U] [--from-region HCID] [--to-region HCID] [--purpose P] "
+	    "[--outcome N|success|failure] [--event CODE] [--since TIME] [--until TIME] "
+	    "[--format text|json|csv|xml] [--dir DIR] [--vkey FILE]",
+	    "find records; each hit re-checked against the signed log" },
+	{ { "audit", "export", NULL }, 0, 42, 0, ctl_audit_export,
+	    "[search filters] --format xml|json|csv [-o FILE] [--dir DIR] [--vkey FILE]",
+	    "write the records found (or all) as ATNA XML, JSON lines or CSV" },
 	{ { "status", NULL }, 0, 0, 1, ctl_status, "",
 	    "show the running hashid's peers (calls, errors, latency) from its admin listener" },
 	{ { NULL }, 0, 0, 0, NULL, NULL, NULL }
@@ -99,7 +127,7 @@ main(int argc, char **argv)
 
 	while ((ch = getopt(argc, argv, "+f:hv")) != -1) {
 		switch (ch) {
-		case 'f': file = optarg; break;
+		case 'f': file = ctl_config_file = optarg; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
