@@ -83,7 +83,7 @@ int auditlog_add_indexed(struct auditlog_batch *b, const uint8_t *record, size_t
     const struct auditlog_key *keys, size_t nkeys, uint64_t *seq);
 
 /* Sets the named 64-bit cursor NAME (at most 32 bytes, e.g. "mpi" for the last MPI
- * journal event recorded, "forward" for the last record forwarded) in batch B, so that
+ * journal event recorded, "forward" for the number of records delivered) in batch B, so that
  * it commits together with the records it accounts for. Returns AUDITLOG_OK or negative. */
 int auditlog_set_cursor(struct auditlog_batch *b, const char *name, uint64_t value);
 

@@ -50,6 +50,9 @@ admin_fill(struct admin *ad, struct metrics_info *mi)
 		mi->mi_audit_failures = ad->ad_audit.gs_failures;
 		mi->mi_audit_refused = ad->ad_audit.gs_refused;
 		mi->mi_audit_error = ad->ad_audit.gs_error;
+		mi->mi_audit_fwd = ad->ad_audit.gs_forward;
+		mi->mi_audit_fwd_connected = ad->ad_audit.gs_fwd_connected;
+		mi->mi_audit_fwd_backlog = ad->ad_audit.gs_fwd_backlog;
 	}
 }
 

@@ -250,7 +250,8 @@ gw_new(struct config *cf)
 	    (gw->gw_consent = gw_consent_open(cf)) == NULL)
 		goto fail;
 #ifndef HASHI_BENCH_UNAUDITED	/* defined for make bench's comparison binary only */
-	if ((gw->gw_audit = gw_audit_new(gw->gw_base, cf, gw->gw_mpi)) == NULL)
+	if ((gw->gw_audit = gw_audit_new(gw->gw_base, cf, gw->gw_mpi,
+	    gw->gw_client_tls)) == NULL)
 		goto fail;
 #endif
 	if (cf->cf_admin_address != NULL && (gw->gw_admin = admin_new(gw)) == NULL)
@@ -351,9 +352,11 @@ gw_reload(struct gw *gw)
 	 * the peer and local-system tables and the timeouts of new requests change now. */
 	if (gw_differs(cf->cf_hcid, old->cf_hcid) || gw_differs(cf->cf_tls_cert,
 	    old->cf_tls_cert) || gw_differs(cf->cf_state_dir, old->cf_state_dir) ||
-	    cf->cf_nlisten != old->cf_nlisten || cf->cf_registry != old->cf_registry)
-		log_warnx("reload: changes to the community, listeners, TLS or storage take "
-		    "effect at the next restart");
+	    cf->cf_nlisten != old->cf_nlisten || cf->cf_registry != old->cf_registry ||
+	    gw_differs(cf->cf_audit_fwd_address, old->cf_audit_fwd_address) ||
+	    gw_differs(cf->cf_audit_key, old->cf_audit_key))
+		log_warnx("reload: changes to the community, listeners, TLS, storage, audit key "
+		    "or audit forwarding take effect at the next restart");
 	gw_conf_put(gw->gw_conf);
 	gw->gw_conf = gc;
 	gw_audit_reconfigure(gw->gw_audit, cf);

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/str.h"
 #include "crypto/checkpoint.h"
+#include "gateway/audit_forward.h"
 #include "gateway/gw_audit_int.h"
 
 /* One record waiting for the next commit: its bytes and index keys. */
@@ -192,5 +193,14 @@ gw_audit_on_commit(evutil_socket_t fd, short what, void *arg)
 void
 gw_audit_stats(const struct gw_audit *a, struct gw_audit_stats *st)
 {
+	struct audit_forward_stats fs;
+
 	*st = a->ga_stats;
+	if (a->ga_fwd == NULL)
+		return;
+	audit_forward_stats(a->ga_fwd, &fs);
+	st->gs_forward = 1;
+	st->gs_fwd_connected = fs.afs_connected;
+	st->gs_fwd_backlog = fs.afs_backlog;
+	st->gs_fwd_sent = fs.afs_sent;
 }

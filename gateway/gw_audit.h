@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include <openssl/ssl.h>
+
 #include "audit/atna.h"
 #include "gateway/config.h"
 
@@ -34,14 +36,20 @@ struct gw_audit_stats {
 	unsigned long	 gs_failures;		/* failed commits */
 	unsigned long	 gs_refused;		/* waiters told the commit failed */
 	char		 gs_error[128];		/* the last failure, "" if none */
+	int		 gs_forward;		/* 1 when forwarding is configured */
+	int		 gs_fwd_connected;	/* the repository's TLS connection is up */
+	uint64_t	 gs_fwd_backlog;	/* records not yet delivered to it */
+	uint64_t	 gs_fwd_sent;		/* delivered by this process */
 };
 
 /* Opens <state_dir>/audit of CF, loads the signing key (creating it, and KEY.pub with the
  * verifier key, when audit.key is not configured and the default file is missing), and
  * arms the checkpoint timer on BASE. MPI (borrowed, may be NULL) is the index whose
- * journal is recorded. Returns NULL after logging why. */
+ * journal is recorded. With audit.forward set, the records also go to that repository
+ * (gateway/audit_forward.h) over a client context like CLIENT_TLS (borrowed).
+ * Returns NULL after logging why. */
 struct gw_audit *gw_audit_new(struct event_base *base, const struct config *cf,
-    struct mpi *mpi);
+    struct mpi *mpi, SSL_CTX *client_tls);
 
 /* Commits what is pending (waiters are told), signs a last checkpoint and frees A. NULL
  * accepted. */

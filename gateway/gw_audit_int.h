@@ -14,6 +14,7 @@
 #include "audit/atna.h"
 #include "gateway/gw_audit.h"
 
+struct audit_forward;
 struct auditlog;
 struct auditlog_batch;
 struct event;
@@ -47,8 +48,7 @@ struct gw_audit {
 	uint64_t		  ga_gen;		/* generation of the pending batch */
 	uint64_t		  ga_last_failed;	/* latest failed generation, 0 = none */
 	struct atna_summary	 *ga_summary;	/* scratch for building entries */
-	void			(*ga_kick)(void *arg);	/* after each commit (forwarder) */
-	void			 *ga_kick_arg;
+	struct audit_forward	 *ga_fwd;	/* NULL unless audit.forward is set */
 	struct gw_audit_stats	  ga_stats;
 };
 

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/str.h"
 #include "crypto/checkpoint.h"
+#include "gateway/audit_forward.h"
 #include "gateway/gw_audit_int.h"
 #include "mpi/mpi.h"
 
@@ -84,7 +85,19 @@ gw_audit_open(struct gw_audit *a)
 		    "cannot open the audit log");
 		return -1;
 	}
+	if (a->ga_fwd != NULL)
+		audit_forward_set_log(a->ga_fwd, a->ga_log);
 	return 0;
+}
+
+/* Closes the log (the forwarder, which reads it, lets go first). */
+static void
+gw_audit_close(struct gw_audit *a)
+{
+	if (a->ga_fwd != NULL)
+		audit_forward_set_log(a->ga_fwd, NULL);
+	auditlog_close(a->ga_log);
+	a->ga_log = NULL;
 }
 
 /* (Re)arms the tick: checkpoints and the MPI journal are looked at every second, or at
@@ -114,7 +127,8 @@ gw_audit_on_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 struct gw_audit *
-gw_audit_new(struct event_base *base, const struct config *cf, struct mpi *mpi)
+gw_audit_new(struct event_base *base, const struct config *cf, struct mpi *mpi,
+    SSL_CTX *client_tls)
 {
 	struct strbuf note = { 0 };
 	struct gw_audit *a;
@@ -137,6 +151,9 @@ gw_audit_new(struct event_base *base, const struct config *cf, struct mpi *mpi)
 	if ((a->ga_signer = gw_audit_key(cf, a->ga_origin)) == NULL)
 		goto fail;
 	if (gw_audit_open(a) == -1)
+		goto fail;
+	if (cf->cf_audit_fwd_address != NULL &&
+	    (a->ga_fwd = audit_forward_new(base, client_tls, cf, a->ga_log)) == NULL)
 		goto fail;
 	a->ga_ev_commit = event_new(base, -1, 0, gw_audit_on_commit, a);
 	a->ga_ev_ckpt = event_new(base, -1, EV_PERSIST, gw_audit_on_tick, a);
@@ -243,10 +260,8 @@ gw_audit_failed(struct gw_audit *a, int rc)
 	a->ga_stats.gs_failures++;
 	str_copy(a->ga_stats.gs_error, sizeof(a->ga_stats.gs_error), auditlog_strerror(rc));
 	a->ga_last_failed = a->ga_gen;
-	if (rc != AUDITLOG_EBUSY) {
-		auditlog_close(a->ga_log);
-		a->ga_log = NULL;
-	}
+	if (rc != AUDITLOG_EBUSY)
+		gw_audit_close(a);
 }
 
 void
@@ -291,8 +306,8 @@ done:
 		a->ga_stats.gs_commits++;
 		a->ga_mpi_cursor = cursor;
 		(void)auditlog_size(a->ga_log, &a->ga_stats.gs_size);
-		if (a->ga_kick != NULL)
-			a->ga_kick(a->ga_kick_arg);
+		if (a->ga_fwd != NULL)
+			audit_forward_kick(a->ga_fwd);
 	}
 	a->ga_gen++;
 }
@@ -331,8 +346,7 @@ gw_audit_reconfigure(struct gw_audit *a, const struct config *cf)
 	(void)gw_audit_arm(a);
 	if (old != a->ga_mapsize && a->ga_npending == 0) {
 		/* LMDB takes a new map size at open */
-		auditlog_close(a->ga_log);
-		a->ga_log = NULL;
+		gw_audit_close(a);
 		(void)gw_audit_open(a);
 	}
 }
@@ -348,6 +362,9 @@ gw_audit_free(struct gw_audit *a)
 	}
 	if (a->ga_log != NULL)
 		gw_audit_maybe_checkpoint(a, 1);
+	/* it saves what it delivered into the log: before the log closes */
+	audit_forward_free(a->ga_fwd);
+	a->ga_fwd = NULL;
 	if (a->ga_ev_commit != NULL)
 		event_free(a->ga_ev_commit);
 	if (a->ga_ev_ckpt != NULL)

@@ -43,6 +43,9 @@ struct metrics_info {
 	unsigned long	 mi_audit_failures;	/* failed commits */
 	unsigned long	 mi_audit_refused;	/* answers refused for want of a record */
 	const char	*mi_audit_error;	/* the last failure, "" if none */
+	int		 mi_audit_fwd;		/* forwarding to an audit repository is on */
+	int		 mi_audit_fwd_connected;
+	unsigned long long mi_audit_fwd_backlog;	/* records not yet delivered */
 };
 
 /* Appends S (NULL: null) to OUT as a JSON string with quotes; UTF-8 passes through,

@@ -22,6 +22,14 @@ metrics_audit_prom(const struct metrics_info *mi, struct strbuf *out)
 	    "refused because their audit records could not be written.\n"
 	    "# TYPE hashi_audit_refused_total counter\nhashi_audit_refused_total %lu\n",
 	    mi->mi_audit_failures, mi->mi_audit_refused);
+	if (!mi->mi_audit_fwd)
+		return;
+	strbuf_printf(out, "# HELP hashi_audit_forward_connected 1 while the audit record "
+	    "repository's TLS connection is up.\n# TYPE hashi_audit_forward_connected gauge\n"
+	    "hashi_audit_forward_connected %d\n# HELP hashi_audit_forward_backlog Records not yet "
+	    "delivered to the audit record repository.\n"
+	    "# TYPE hashi_audit_forward_backlog gauge\nhashi_audit_forward_backlog %llu\n",
+	    mi->mi_audit_fwd_connected, mi->mi_audit_fwd_backlog);
 }
 
 void
@@ -36,6 +44,9 @@ metrics_audit_json(const struct metrics_info *mi, struct strbuf *out)
 	    mi->mi_audit_refused);
 	metrics_put_json(out, mi->mi_audit_error != NULL && mi->mi_audit_error[0] != '\0' ?
 	    mi->mi_audit_error : NULL);
+	if (mi->mi_audit_fwd)
+		strbuf_printf(out, ",\"forward\":{\"connected\":%s,\"backlog\":%llu}",
+		    mi->mi_audit_fwd_connected ? "true" : "false", mi->mi_audit_fwd_backlog);
 	strbuf_puts(out, "},");
 }
 

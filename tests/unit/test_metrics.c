@@ -158,6 +158,15 @@ test_render_audit(void **state)
 	assert_non_null(strstr(sb.sb_data, "\"healthy\":true,"));
 	assert_non_null(strstr(sb.sb_data, "\"error\":null"));
 	strbuf_reset(&sb);
+	mi.mi_audit_fwd = 1;
+	mi.mi_audit_fwd_backlog = 7;
+	assert_int_equal(metrics_render_prom(m, &mi, &sb), 0);
+	assert_non_null(strstr(sb.sb_data, "\nhashi_audit_forward_connected 0\n"));
+	assert_non_null(strstr(sb.sb_data, "\nhashi_audit_forward_backlog 7\n"));
+	strbuf_reset(&sb);
+	assert_int_equal(metrics_render_status(m, &mi, &sb), 0);
+	assert_non_null(strstr(sb.sb_data, "\"forward\":{\"connected\":false,\"backlog\":7}}"));
+	strbuf_reset(&sb);
 	mi.mi_audit = 0;
 	assert_int_equal(metrics_render_prom(m, &mi, &sb), 0);
 	assert_null(strstr(sb.sb_data, "hashi_audit_"));
