@@ -13,7 +13,9 @@
 # their My Number card (a test look-alike, tests/pki/jpki.sh), Shimane registers it
 # (hashictl consent add), and the same query returns the documents. Then one
 # document is fetched with an ITI-39 Cross Gateway Retrieve (MTOM) and checked byte for byte
-# against the original. Everything runs in a fresh temp dir and is stopped and removed at the
+# against the original. At the end, with both gateways stopped, Shimane's signed audit log is
+# verified offline and searched for the patient: every query, decision, the consent's
+# registration and the retrieve are in it. Everything runs in a fresh temp dir and is stopped and removed at the
 # end, also on failure or Ctrl-C (HASHI_KEEP=1 keeps it; it is kept anyway when a step fails).
 # Exit status 0 only when every step succeeded.
 set -u
@@ -70,7 +72,7 @@ mk_tmp
 T=$HASHI_TMP
 
 # ---------------------------------------------------------------------------
-step 1/7 "テスト用PKIとポート / test PKI and ports"
+step 1/8 "テスト用PKIとポート / test PKI and ports"
 mk_pki okayama-gw shimane-gw okayama-ehr
 PO=$(free_port) || fail "no free port"
 PS=$(free_port) || fail "no free port"
@@ -88,7 +90,7 @@ $JPKI issue yamada name='山田　太郎' sex=1 birth=319480512 addr='岡山県�
 say "JPKI look-alike (O=JPKI-TEST): signing certificate of 山田 太郎 with the card's profile"
 
 # ---------------------------------------------------------------------------
-step 2/7 "合成データの生成 / generating synthetic patients and CDA documents"
+step 2/8 "合成データの生成 / generating synthetic patients and CDA documents"
 for r in okayama shimane; do
 	out=$(sh "$DATA/gen_demo_data.sh" "$T/data-$r" "$r" 20 2>&1) || fail "gen_demo_data.sh $r: $out"
 	say "$out"
@@ -97,7 +99,7 @@ P1=$(awk -F '\t' '$1 == "P0001" { print $3 " " $4 " (" $5 " " $6 "), " substr($7
 say "P0001 = S0001: $P1"
 
 # ---------------------------------------------------------------------------
-step 3/7 "設定 / configuration (hashid -n)"
+step 3/8 "設定 / configuration (hashid -n)"
 write_config okayama-gw "$PO" okayama local=okayama-ehr peer=shimane-gw@shimane:"$PS"
 write_config shimane-gw "$PS" shimane peer=okayama-gw@okayama:"$PO" consent.required=true \
     consent.jpki_roots="$J/roots.pem" consent.policy_oid=1.2.392.200149.8.5.1.0.20
@@ -112,7 +114,7 @@ done
 say "no patient_map: the ids are linked by XCPD discovery at the first query"
 
 # ---------------------------------------------------------------------------
-step 4/7 "既存文書と患者の取り込み / registry and MPI import (hashictl registry import, mpi import)"
+step 4/8 "既存文書と患者の取り込み / registry and MPI import (hashictl registry import, mpi import)"
 for r in okayama shimane; do
 	if hashictl "$(config_of "$r-gw")" registry import "$T/data-$r" >"$T/import-$r.log" 2>&1; then
 		n=$(grep -c 'stored' "$T/import-$r.log")
@@ -131,14 +133,14 @@ for r in okayama shimane; do
 done
 
 # ---------------------------------------------------------------------------
-step 5/7 "ゲートウェイ起動 / starting both gateways"
+step 5/8 "ゲートウェイ起動 / starting both gateways"
 start_hashid okayama-gw "$(config_of okayama-gw)" okayama-ehr || fail "okayama-gw did not start"
 ok "okayama-gw  pid $(pid_of okayama-gw)  log $T/okayama-gw.log"
 start_hashid shimane-gw "$(config_of shimane-gw)" okayama-gw || fail "shimane-gw did not start"
 ok "shimane-gw  pid $(pid_of shimane-gw)  log $T/shimane-gw.log"
 
 # ---------------------------------------------------------------------------
-step 6/7 "文書照会 / ITI-38 Cross Gateway Query: FindDocuments for P0001"
+step 6/8 "文書照会 / ITI-38 Cross Gateway Query: FindDocuments for P0001"
 PID="P0001^^^&$O_AA&ISO"
 say "okayama-ehr -> $O_NAME /ig -> XCPD (P0001 => ?) -> $S_NAME /xca"
 soap_fill "$SOAP/iti38-find-documents.xml" "$T/q38.xml" PATIENT_ID="$PID" TO="https://127.0.0.1:$PO/ig"
@@ -245,7 +247,7 @@ case $link in
 esac
 
 # ---------------------------------------------------------------------------
-step 7/7 "文書取得 / ITI-39 Cross Gateway Retrieve (MTOM) of document [1]"
+step 7/8 "文書取得 / ITI-39 Cross Gateway Retrieve (MTOM) of document [1]"
 IFS='|' read -r title cname ccode ctime uid home repo dpid <"$T/docs.txt"
 [ -n "$repo" ] || repo=$S_REPO
 say "HomeCommunityId $home  RepositoryUniqueId $repo  DocumentUniqueId $uid"
@@ -303,6 +305,28 @@ echo
 say "停止 / stopping gateways (SIGTERM)"
 stop_all
 check_asan "$T"
+
+# ---------------------------------------------------------------------------
+step 8/8 "監査ログ / Shimane's signed audit log: verify (offline), then search for S0001"
+CSD=$(config_of shimane-gw)
+if out=$(hashictl "$CSD" audit verify 2>&1); then
+	ok "hashictl audit verify: $(printf '%s' "$out" | tail -n 1)"
+else
+	not_ok "hashictl audit verify failed"
+	diag "$out"
+fi
+if out=$(hashictl "$CSD" audit search --patient "S0001^^^&$S_AA&ISO" 2>&1); then
+	printf '%s\n' "$out" | sed -e 's/ from=[^ ]*//' -e 's/ to=[^ ]*//' -e 's/ patients=.*//' \
+	    -e 's/^/      /'
+	case $out in
+	*consent-decision\ outcome=4*consent-register*ITI-39\ outcome=0*)
+		ok "アクセス記録 / the refusal, the consent's registration and the release are recorded" ;;
+	*)	not_ok "the audit log lacks records of this demo" ;;
+	esac
+else
+	not_ok "hashictl audit search failed"
+	diag "$out"
+fi
 echo
 if [ "$NFAIL" -eq 0 ]; then
 	echo "デモ成功 / DEMO PASSED"
