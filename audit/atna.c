@@ -83,6 +83,8 @@ static const struct atna_evdef atna_events[ATNA_NEVENTS] = {
 	    "config-file", "Configuration File", "4"),
 	[ATNA_LOG_USED] = HASHI("audit-log-used", "Audit Log Used", EV_LOG_USED,
 	    "audit-command", "Audit Log Command", "13"),
+	[ATNA_COSIGN] = HASHI("checkpoint-cosign", "Checkpoint Co-signature", EV_ALERT,
+	    "checkpoint", "Signed Checkpoint", "13"),
 };
 
 /* The output, and a scratch buffer for cleaned text. Errors are sticky: strbuf appends

@@ -41,6 +41,7 @@ enum atna_event {
 	ATNA_MPI_UNLINK,	/* a patient correlation removed */
 	ATNA_CONFIG_RELOAD,	/* configuration reloaded (or a reload refused) */
 	ATNA_LOG_USED,		/* the audit log was read (DCM 110101) */
+	ATNA_COSIGN,		/* a peer's checkpoint co-signed, or refused as a fork */
 	ATNA_NEVENTS
 };
 

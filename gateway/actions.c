@@ -12,6 +12,7 @@ static const struct action_entry action_table[] = {
 	{ ACTION_ITI41, ACTION_ITI41_RESP, TXN_ITI41, 0 },
 	{ ACTION_ITI43, ACTION_ITI43_RESP, TXN_ITI43, 0 },
 	{ ACTION_ITI55, ACTION_ITI55_RESP, TXN_ITI55, 0 },
+	{ ACTION_COSIGN, ACTION_COSIGN_RESP, TXN_COSIGN, 0 },
 	{ ACTION_ITI18_ASYNC, ACTION_ITI18_RESP, TXN_ITI18, 1 },
 };
 
@@ -84,6 +85,7 @@ action_txn_name(enum ihe_txn txn)
 	case TXN_ITI41: return "ITI-41";
 	case TXN_ITI43: return "ITI-43";
 	case TXN_ITI55: return "ITI-55";
+	case TXN_COSIGN: return "cosign";
 	}
 	return "none";
 }

@@ -32,6 +32,10 @@
 #define ACTION_ITI55_DEFERRED_RESP "urn:hl7-org:v3:PRPA_IN201306UV02:Deferred:CrossGatewayPatientDiscovery"
 #define ACTION_HL7_ACK		"urn:hl7-org:v3:MCCI_IN000002UV01"
 /* WS-Addressing 1.0 SOAP binding: the action of every SOAP fault we send. */
+/* Hashi between its own gateways (over /xca): a peer co-signs our audit checkpoint. */
+#define ACTION_COSIGN		"urn:hashi:audit:1:CosignCheckpoint"
+#define ACTION_COSIGN_RESP	"urn:hashi:audit:1:CosignCheckpointResponse"
+
 #define ACTION_WSA_SOAP_FAULT	"http://www.w3.org/2005/08/addressing/soap/fault"
 /* The generic WS-Addressing fault action some stacks use; accepted on responses. */
 #define ACTION_WSA_FAULT	"http://www.w3.org/2005/08/addressing/fault"
@@ -43,7 +47,8 @@ enum ihe_txn {
 	TXN_ITI39,
 	TXN_ITI41,
 	TXN_ITI43,
-	TXN_ITI55
+	TXN_ITI55,
+	TXN_COSIGN	/* Hashi: checkpoint co-signing between peers (gateway/cosign.h) */
 };
 
 struct action_entry {

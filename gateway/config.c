@@ -246,6 +246,10 @@ static const struct conf_option peer_opts[] = {
 	{ .co_key = "correlation_ttl", .co_type = CONF_DURATION, .co_default = "0s",
 	  .co_off = OFF(struct peer, pr_ttl_ms), .co_min = 0, .co_max = INT_MAX,
 	  .co_doc = "how long its patient ids are trusted when it says nothing; 0s = mpi's" },
+	{ .co_key = "audit_vkey", .co_type = CONF_STRING,
+	  .co_off = OFF(struct peer, pr_audit_vkey), .co_check = config_check_vkey,
+	  .co_doc = "the peer's audit verifier key (its audit-signing.key.pub): the two "
+	    "gateways co-sign each other's checkpoints" },
 	{ .co_key = "purposes", .co_type = CONF_SEQ, .co_table = &purpose_table,
 	  .co_off = OFF(struct peer, pr_purposes),
 	  .co_count_off = OFF(struct peer, pr_npurposes),

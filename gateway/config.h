@@ -45,6 +45,9 @@ struct peer {
 	char			*pr_retrieve_url;	/* https://host:port/xca (ITI-39) */
 	char			*pr_xcpd_url;		/* ITI-55; NULL = pr_query_url */
 	int			 pr_ttl_ms;		/* correlation TTL; 0 = mpi's */
+	char			*pr_audit_vkey;		/* its audit checkpoint verifier key:
+							 * we co-sign its checkpoints and ask it
+							 * to co-sign ours; NULL = neither */
 	struct peer_purpose	*pr_purposes;		/* endpoints per other purpose */
 	size_t			 pr_npurposes;
 	/* Static patient-id map until the MPI lands: local CX -> the peer's CX. */

@@ -24,6 +24,16 @@ config_check_origin(const char *s)
 	return note_name_valid(s) ? NULL : "not a valid origin (no spaces, no '+')";
 }
 
+const char *
+config_check_vkey(const char *s)
+{
+	struct note_verifier *v = note_verifier_parse(s);
+
+	note_verifier_free(v);
+	return v != NULL ? NULL : "not an Ed25519 note verifier key (name+hash+key, as in "
+	    "audit-signing.key.pub)";
+}
+
 static const struct conf_option forward_opts[] = {
 	{ .co_key = "address", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct config, cf_audit_fwd_address), .co_check = config_check_address,

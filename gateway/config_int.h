@@ -41,6 +41,9 @@ const char *config_set_sha256(const char *s, void *field);
 /* Prints the fingerprint of FIELD (a struct cert_identity) as AB:CD:...; 0 when unset. */
 int config_print_sha256(const void *field, char *buf, size_t bufsz);
 
+/* A C2SP note verifier key "name+hash+base64" of an Ed25519 key (config_audit.c). */
+const char *config_check_vkey(const char *s);
+
 /* An int field holding a TCP port, 1 to 65535; 0 (unset) prints as nothing, so that an
  * optional section without it is left out of config_print. */
 const char *config_set_port(const char *value, void *field);

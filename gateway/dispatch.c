@@ -12,6 +12,7 @@
 #include "gateway/http_server.h"
 #include "gateway/consent_gate.h"
 #include "gateway/consent_submit.h"
+#include "gateway/cosign.h"
 #include "gateway/ig.h"
 #include "gateway/xcpd_resp.h"
 #include "gateway/registry.h"
@@ -170,6 +171,8 @@ dispatch_route(struct exchange *ex)
 			return dispatch_retrieve(ex, 1);
 		if (txn == TXN_ITI55)
 			return xcpd_respond(ex);
+		if (txn == TXN_COSIGN)
+			return cosign_respond(ex);
 		break;
 	case EP_IG:
 		if (txn == TXN_ITI18 || txn == TXN_ITI38)

@@ -346,7 +346,9 @@ ex_audit_finish(struct exchange *ex, int outcome, const char *desc,
 #endif
 	/* A message that never parsed into a transaction released nothing: its fault needs
 	 * no record (and has none of the facts one would hold). */
-	if (ex->ex_action != NULL && ex->ex_action->ae_txn != TXN_NONE)
+	/* (a co-signing request is recorded by its handler, with what it decided) */
+	if (ex->ex_action != NULL && ex->ex_action->ae_txn != TXN_NONE &&
+	    ex->ex_action->ae_txn != TXN_COSIGN)
 		ex_audit_own(ex, outcome, desc);
 	else if (ea->ea_since == 0 && !ea->ea_failed)
 		return send(ex, 1);

@@ -14,6 +14,7 @@
 #include "crypto/tls.h"
 #include "gateway/admin.h"
 #include "gateway/dispatch.h"
+#include "gateway/cosign.h"
 #include "gateway/gw_audit.h"
 #include "gateway/http_client.h"
 #include "gateway/http_server.h"
@@ -253,6 +254,7 @@ gw_new(struct config *cf)
 	if ((gw->gw_audit = gw_audit_new(gw->gw_base, cf, gw->gw_mpi,
 	    gw->gw_client_tls)) == NULL)
 		goto fail;
+	gw_audit_on_checkpoint(gw->gw_audit, cosign_checkpoint, gw);
 #endif
 	if (cf->cf_admin_address != NULL && (gw->gw_admin = admin_new(gw)) == NULL)
 		goto fail;
@@ -340,8 +342,9 @@ gw_reload(struct gw *gw)
 
 	if ((cf = config_load(old->cf_file, NULL)) == NULL) {
 		log_warnx("reload failed; keeping the running configuration");
-		gw_reload_audit(gw, old, ATNA_SERIOUS, "invalid configuration; kept the "
-		    "running one");
+		if (gw->gw_audit != NULL)
+			gw_reload_audit(gw, old, ATNA_SERIOUS, "invalid configuration; kept the "
+			    "running one");
 		return -1;
 	}
 	if ((gc = gw_conf_new(cf)) == NULL) {
@@ -359,8 +362,10 @@ gw_reload(struct gw *gw)
 		    "or audit forwarding take effect at the next restart");
 	gw_conf_put(gw->gw_conf);
 	gw->gw_conf = gc;
-	gw_audit_reconfigure(gw->gw_audit, cf);
-	gw_reload_audit(gw, cf, ATNA_OK, NULL);
+	if (gw->gw_audit != NULL) {
+		gw_audit_reconfigure(gw->gw_audit, cf);
+		gw_reload_audit(gw, cf, ATNA_OK, NULL);
+	}
 	log_info("reloaded: %zu peer(s), %zu local system(s)", cf->cf_npeers, cf->cf_nlocals);
 	return 0;
 }

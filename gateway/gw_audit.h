@@ -73,6 +73,11 @@ int gw_audit_wait(struct gw_audit *a, uint64_t since, void (*done)(void *arg, in
  * cadence; a changed audit.map_size reopens the log with it at the next batch. */
 void gw_audit_reconfigure(struct gw_audit *a, const struct config *cf);
 
+/* Calls FN(ARG, note, len, size) after each new signed checkpoint (co-signing by peers,
+ * gateway/cosign.h); FN NULL: nobody. */
+void gw_audit_on_checkpoint(struct gw_audit *a,
+    void (*fn)(void *arg, const char *note, size_t len, uint64_t size), void *arg);
+
 /* Fills ST. */
 void gw_audit_stats(const struct gw_audit *a, struct gw_audit_stats *st);
 

@@ -49,6 +49,9 @@ struct gw_audit {
 	uint64_t		  ga_last_failed;	/* latest failed generation, 0 = none */
 	struct atna_summary	 *ga_summary;	/* scratch for building entries */
 	struct audit_forward	 *ga_fwd;	/* NULL unless audit.forward is set */
+	void			(*ga_on_ckpt)(void *arg, const char *note, size_t len,
+				    uint64_t size);
+	void			 *ga_on_ckpt_arg;
 	struct gw_audit_stats	  ga_stats;
 };
 

@@ -332,8 +332,19 @@ gw_audit_maybe_checkpoint(struct gw_audit *a, int force)
 	} else {
 		/* the loop is the log's only writer: what was signed is what was committed */
 		a->ga_stats.gs_checkpoint = a->ga_stats.gs_size;
+		if (a->ga_on_ckpt != NULL && !note.sb_failed)
+			a->ga_on_ckpt(a->ga_on_ckpt_arg, note.sb_data, note.sb_len,
+			    a->ga_stats.gs_checkpoint);
 	}
 	strbuf_reset(&note);
+}
+
+void
+gw_audit_on_checkpoint(struct gw_audit *a,
+    void (*fn)(void *arg, const char *note, size_t len, uint64_t size), void *arg)
+{
+	a->ga_on_ckpt = fn;
+	a->ga_on_ckpt_arg = arg;
 }
 
 void
@@ -360,6 +371,7 @@ gw_audit_free(struct gw_audit *a)
 		gw_audit_commit(a);
 		gw_audit_release(a);
 	}
+	a->ga_on_ckpt = NULL;	/* the peers are not asked during shutdown */
 	if (a->ga_log != NULL)
 		gw_audit_maybe_checkpoint(a, 1);
 	/* it saves what it delivered into the log: before the log closes */

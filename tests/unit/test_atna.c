@@ -265,6 +265,7 @@ static const struct {
 	{ ATNA_CONFIG_RELOAD, "config-reload", "urn:hashi:audit:1", "110100", "E",
 	    "110100", "E" },
 	{ ATNA_LOG_USED, "audit-log-used", "urn:hashi:audit:1", "110101", "R", "110101", "R" },
+	{ ATNA_COSIGN, "checkpoint-cosign", "urn:hashi:audit:1", "110113", "E", "110113", "E" },
 };
 #define NEXPECT	(sizeof(EXPECT) / sizeof(EXPECT[0]))
 
