@@ -190,6 +190,12 @@ gw_audit_on_commit(evutil_socket_t fd, short what, void *arg)
 	gw_audit_maybe_checkpoint(a, 0);
 }
 
+const struct note_signer *
+gw_audit_signer(const struct gw_audit *a)
+{
+	return a->ga_signer;
+}
+
 void
 gw_audit_stats(const struct gw_audit *a, struct gw_audit_stats *st)
 {

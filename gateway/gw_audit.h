@@ -25,6 +25,7 @@ struct auditlog;
 struct event_base;
 struct gw_audit;
 struct mpi;
+struct note_signer;
 
 /* What status and metrics show. */
 struct gw_audit_stats {
@@ -77,6 +78,10 @@ void gw_audit_reconfigure(struct gw_audit *a, const struct config *cf);
  * gateway/cosign.h); FN NULL: nobody. */
 void gw_audit_on_checkpoint(struct gw_audit *a,
     void (*fn)(void *arg, const char *note, size_t len, uint64_t size), void *arg);
+
+/* Returns the appliance's checkpoint signer (borrowed; valid while A lives), e.g. for
+ * co-signing peers' checkpoints. */
+const struct note_signer *gw_audit_signer(const struct gw_audit *a);
 
 /* Fills ST. */
 void gw_audit_stats(const struct gw_audit *a, struct gw_audit_stats *st);
