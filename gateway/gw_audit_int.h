@@ -36,6 +36,7 @@ struct gw_audit {
 	char			 *ga_source_id;	/* our home community id */
 	char			 *ga_site;	/* our community's name */
 	size_t			  ga_mapsize;
+	int			  ga_reopen;	/* map size changed: reopen before the next batch */
 	int			  ga_ckpt_ms;
 	long long		  ga_ckpt_entries;
 	long long		  ga_ckpt_last_ms;	/* monotonic, last checkpoint */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 
 #define GW_AUDIT_MPI_BATCH	256	/* journal events recorded per commit at most */
 #define GW_AUDIT_MPI_CURSOR	"mpi"
+#define GW_AUDIT_LOW_SPACE	(1024 * 1024)	/* free bytes under which a failure is "full" */
 
 static long long
 gw_audit_now_ms(void)
@@ -253,12 +255,21 @@ gw_audit_mpi(struct gw_audit *a, struct auditlog_batch *b, uint64_t *cursor)
 static void
 gw_audit_failed(struct gw_audit *a, int rc)
 {
-	if (a->ga_stats.gs_healthy || strcmp(a->ga_stats.gs_error, auditlog_strerror(rc)) != 0)
+	char why[sizeof(a->ga_stats.gs_error)];
+	struct statvfs vfs;
+
+	/* LMDB reports a short write on a full file system as an I/O error: say which */
+	if (rc == AUDITLOG_EFAIL && statvfs(a->ga_dir, &vfs) == 0 &&
+	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < GW_AUDIT_LOW_SPACE)
+		snprintf(why, sizeof(why), "%s: the file system is full", auditlog_strerror(rc));
+	else
+		str_copy(why, sizeof(why), auditlog_strerror(rc));
+	if (a->ga_stats.gs_healthy || strcmp(a->ga_stats.gs_error, why) != 0)
 		log_warnx("audit: cannot write the audit log: %s; refusing requests until it "
-		    "can", auditlog_strerror(rc));
+		    "can", why);
 	a->ga_stats.gs_healthy = 0;
 	a->ga_stats.gs_failures++;
-	str_copy(a->ga_stats.gs_error, sizeof(a->ga_stats.gs_error), auditlog_strerror(rc));
+	str_copy(a->ga_stats.gs_error, sizeof(a->ga_stats.gs_error), why);
 	a->ga_last_failed = a->ga_gen;
 	if (rc != AUDITLOG_EBUSY)
 		gw_audit_close(a);
@@ -273,6 +284,11 @@ gw_audit_commit(struct gw_audit *a)
 	int rc;
 
 	memset(&b, 0, sizeof(b));
+	if (a->ga_reopen) {
+		/* LMDB takes a new map size at open */
+		gw_audit_close(a);
+		a->ga_reopen = 0;
+	}
 	if (gw_audit_open(a) == -1) {
 		rc = AUDITLOG_EFAIL;
 		goto done;
@@ -355,11 +371,8 @@ gw_audit_reconfigure(struct gw_audit *a, const struct config *cf)
 	gw_audit_settings(a, cf);
 	event_del(a->ga_ev_ckpt);
 	(void)gw_audit_arm(a);
-	if (old != a->ga_mapsize && a->ga_npending == 0) {
-		/* LMDB takes a new map size at open */
-		gw_audit_close(a);
-		(void)gw_audit_open(a);
-	}
+	if (old != a->ga_mapsize)
+		a->ga_reopen = 1;	/* at the next batch, whatever is pending now */
 }
 
 void
