@@ -40,6 +40,13 @@
 #      thread: policy_consent_register of 200 JPKI-signed consents (verifications/s, target
 #      >= 0.3 x RSA-2048 verify/s) and decide() over the consents of 100000 patients
 #      (decisions/s, target >= 500,000).
+#  12. the audit log (issue 6): tests/bench/audit.sh, its own process and temp dir (BENCH_AUDIT=0
+#      skips it; on a real disk: it measures durable commits), about 2.5 minutes and ~5 GB for
+#      a moment. tests/bench/audit_bench.c on one thread: appends/s at 64 and 256 records per
+#      commit with a signed checkpoint every second (target >= 50,000), against raw LMDB puts
+#      of the same records with and without the index; a log of BENCH_AUDIT_RECORDS (1000000)
+#      records, auditlog_verify of it (target <= 10 s) and `hashictl audit verify`; size per
+#      record; inclusion and consistency proof sizes and times.
 #
 # The load driver is tests/bench/load.c (hashi-load), built here into $BUILD/bench: wrk and
 # h2load cannot present a TLS client certificate, and hashid answers nobody without one.
@@ -323,6 +330,29 @@ OKCPU1=$(cpu_ticks "$HPID")
 good_or_die "ITI-38 via /ig" "$IG"
 report "$IG"
 say "(responding okayama-gw CPU in that run: $(calc "($OKCPU1 - $OKCPU0) / $TCK") s)"
+# The cost of auditing end to end: both gateways again as hashid-unaudited (the same code
+# without the audit log, built for this comparison only), same load; then back to hashid.
+UNAUD=$BUILD_DIR/bench/hashid-unaudited
+[ -x "$UNAUD" ] || die "$UNAUD not built (make BUILD=$BUILD bench builds it)"
+stop_hashid shimane-gw
+stop_hashid okayama-gw
+HASHID_AUDITED=$HASHID
+HASHID=$UNAUD
+start_hashid okayama-gw "$CONF" shimane-gw || die "unaudited okayama-gw did not start"
+start_hashid shimane-gw "$(config_of shimane-gw)" shimane-ehr || die "unaudited shimane-gw did not start"
+IGU=$(load_at igu "127.0.0.1:$PEERPORT" /ig shimane-ehr "$T/qig.tpl" "$SUCCESS" "$CONNS" "$SECS" "$N" P "$(pid_of shimane-gw)")
+good_or_die "ITI-38 via /ig, unaudited" "$IGU"
+say "the same without the audit log (hashid-unaudited, both gateways):"
+report "$IGU"
+AUDIT_IG_RATIO=$(calc "$(field rps "$IG") / $(field rps "$IGU")")
+say "throughput with audit / without: $AUDIT_IG_RATIO"
+stop_hashid shimane-gw
+stop_hashid okayama-gw
+HASHID=$HASHID_AUDITED
+start_hashid okayama-gw "$CONF" shimane-gw || die "hashid did not restart (log: $T/okayama-gw.log)"
+HPID=$(pid_of okayama-gw)
+start_hashid shimane-gw "$(config_of shimane-gw)" shimane-ehr || die "initiating hashid did not restart"
+IGPID=$(pid_of shimane-gw)
 
 # ---------------------------------------------------------------------------------------
 step 8/11 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
@@ -554,6 +584,16 @@ elif BENCH_CONSENT_SUMMARY="$T/consent.sum" sh "$BENCH/consent.sh" && [ -s "$T/c
 else
 	CONSENT_NOTE="tests/bench/consent.sh failed (see above)"
 fi
+AUDIT_NOTE=
+step 12/12 "audit log: tests/bench/audit.sh"
+if [ "${BENCH_AUDIT:-1}" = 0 ]; then
+	AUDIT_NOTE="skipped (BENCH_AUDIT=0)"
+	say "$AUDIT_NOTE"
+elif BENCH_AUDIT_SUMMARY="$T/audit.sum" sh "$BENCH/audit.sh" && [ -s "$T/audit.sum" ]; then
+	. "$T/audit.sum"
+else
+	AUDIT_NOTE="tests/bench/audit.sh failed (see above)"
+fi
 # mpi_label N: 1000000 -> 1M, 100000 -> 100k, else N.
 mpi_label() {
 	case $1 in
@@ -600,6 +640,8 @@ printf ' %-44s %10s %9s %9s %11s\n' "fan-out /ig, 8 peers (1 conn, sequential)" 
 echo "----------------------------------------------------------------------------------------------"
 printf ' %-44s %-22s %-14s %s\n' "ratio" "figure" "target" "verdict"
 printf ' %-44s %-22s %-14s %s\n' "initiating gw / direct /xca, req/s" "$(calc "$(field rps "$IG") / $QR")" "-" "(cost of the extra hop)"
+printf ' %-44s %-22s %-14s %s\n' "via /ig with audit / without, req/s" "$AUDIT_IG_RATIO" "-" \
+    "(audited $(field rps "$IG"), unaudited $(field rps "$IGU") req/s; p99 $(field p99_ms "$IG") vs $(field p99_ms "$IGU") ms)"
 if [ -n "$NG" ]; then
 	R_NG=$(calc "$(field rps "$IG") / $(field rps "$NG")")
 	printf ' %-44s %-22s %-14s %s\n' "initiating gw / nginx proxy, req/s" "$R_NG" ">= 0.5" "$(verdict "$(calc "$R_NG >= 0.5")")"
@@ -651,6 +693,21 @@ else
 	    "$(verdict "$(calc "$CONSENT_R_REG >= 0.3")") (openssl rsa2048 verify/s $CONSENT_RSA_V; jpki_verify alone $(field verify_rps "$CONSENT_CB")/s = $CONSENT_R_VER x)"
 	printf ' %-44s %-22s %-14s %s\n' "consent decisions/s (1 core)" "$CON_DR" ">= 500000" \
 	    "$(verdict "$(calc "$CON_DR >= 500000")") (decide_r: $(field decide_r_rps "$CONSENT_CB")/s; $(field decide_consents "$CONSENT_CB") consents of $(field decide_patients "$CONSENT_CB") patients, $CONSENT_DMIB MiB)"
+fi
+echo "----------------------------------------------------------------------------------------------"
+if [ -n "$AUDIT_NOTE" ]; then
+	printf ' %-44s %s\n' "audit log (issue 6)" "$AUDIT_NOTE"
+else
+	AU64=$(field a64_log "$AUDIT_AB")
+	AU256=$(field a256_log "$AUDIT_AB")
+	AUVER=$(field verify_s "$AUDIT_AB")
+	printf ' %-44s %-22s %-14s %s\n' "audit appends/s, 64 | 256 per commit" "$AU64 | $AU256" ">= 50000" \
+	    "$(verdict "$(calc "$AU64 >= 50000 && $AU256 >= 50000")") (/ raw LMDB puts + index: $(calc "$AU64 / $(field a64_idx "$AUDIT_AB")") | $(calc "$AU256 / $(field a256_idx "$AUDIT_AB")"); fdatasync $(field sync64_ms "$AUDIT_AB") | $(field sync256_ms "$AUDIT_AB") ms a commit)"
+	printf ' %-44s %-22s %-14s %s\n' "audit verify, $(mpi_label "$AUDIT_N") records" "$AUVER s" "<= 10 s" \
+	    "$(verdict "$(calc "$AUVER <= 10")") (leaf hashes alone $(field scan_s "$AUDIT_AB") s; hashictl: $AUDIT_CLI)"
+	printf ' %-44s %s\n' "audit log on disk, inclusion proof" \
+	    "$(calc "int($(field disk_bytes "$AUDIT_AB") / $AUDIT_N)") B a record ($AUDIT_FS); proof $(field incl_max "$AUDIT_AB") hashes, $(field incl_us "$AUDIT_AB") + $(field inclv_us "$AUDIT_AB") us"
+	[ -n "$AUDIT_FS_NOTE" ] && printf ' NOTE: %s\n' "$AUDIT_FS_NOTE"
 fi
 [ -n "$NAGLE" ] && printf ' NOTE: %s\n' "$NAGLE"
 echo "=============================================================================================="
