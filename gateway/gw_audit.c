@@ -157,17 +157,12 @@ gw_audit_wait(struct gw_audit *a, uint64_t since, void (*done)(void *arg, int ok
 	return 0;
 }
 
-/* Tells the waiters of the batch that just ended. Waiters added from within a callback
- * wait for the next batch. */
 void
-gw_audit_release(struct gw_audit *a)
+gw_audit_release(struct gw_audit *a, struct gw_audit_waiter *w, size_t n)
 {
-	struct gw_audit_waiter *w = a->ga_wait;
-	size_t i, n = a->ga_nwait;
+	size_t i;
 	int ok;
 
-	a->ga_wait = NULL;
-	a->ga_nwait = a->ga_capwait = 0;
 	for (i = 0; i < n; i++) {
 		ok = a->ga_last_failed < w[i].gw_since;
 		if (!ok)
@@ -175,19 +170,6 @@ gw_audit_release(struct gw_audit *a)
 		w[i].gw_done(w[i].gw_arg, ok);
 	}
 	free(w);
-}
-
-/* The commit event: one transaction for the records of this turn, then the waiters. */
-void
-gw_audit_on_commit(evutil_socket_t fd, short what, void *arg)
-{
-	struct gw_audit *a = arg;
-
-	(void)fd;
-	(void)what;
-	gw_audit_commit(a);
-	gw_audit_release(a);
-	gw_audit_maybe_checkpoint(a, 0);
 }
 
 const struct note_signer *
