@@ -106,9 +106,12 @@ static const struct conf_option timeouts_opts[] = {
 	{ .co_key = "idle", .co_type = CONF_DURATION, .co_default = "60s",
 	  .co_off = OFF(struct config, cf_idle_timeout_ms), .co_min = 1, .co_max = 60 * MIN,
 	  .co_doc = "keep-alive connection idle time" },
-	{ .co_key = "pool_size", .co_type = CONF_INT, .co_default = "4",
+	/* every answer waits for its audit commit at the peer: concurrency per peer, not a
+	 * faster peer, is what keeps the throughput up */
+	{ .co_key = "pool_size", .co_type = CONF_INT, .co_default = "16",
 	  .co_off = OFF(struct config, cf_pool_size), .co_width = sizeof(int),
-	  .co_min = 1, .co_max = 64, .co_doc = "keep-alive connections per peer" },
+	  .co_min = 1, .co_max = 64,
+	  .co_doc = "connections to one peer at once (kept alive); more requests wait" },
 	{ .co_key = NULL }
 };
 static const struct conf_table timeouts_table = { "timeouts", timeouts_opts, 0 };

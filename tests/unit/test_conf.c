@@ -144,7 +144,7 @@ test_example_loads(void **state)
 	assert_int_equal(cf->cf_read_timeout_ms, 5000);
 	assert_int_equal(cf->cf_request_timeout_ms, 10000);
 	assert_int_equal(cf->cf_idle_timeout_ms, 60000);
-	assert_int_equal(cf->cf_pool_size, 4);
+	assert_int_equal(cf->cf_pool_size, 16);
 	assert_int_equal(cf->cf_registry, REGISTRY_EMBEDDED);
 	assert_true(cf->cf_registry_map_size == (size_t)4 << 30);
 	assert_string_equal(cf->cf_remote_registry_url, "https://xds.example:8443/registry");
@@ -245,7 +245,7 @@ test_defaults_and_relative_paths(void **state)
 	assert_int_equal(cf->cf_read_timeout_ms, 5000);
 	assert_int_equal(cf->cf_request_timeout_ms, 10000);
 	assert_int_equal(cf->cf_idle_timeout_ms, 60000);
-	assert_int_equal(cf->cf_pool_size, 4);
+	assert_int_equal(cf->cf_pool_size, 16);
 	assert_int_equal(cf->cf_registry, REGISTRY_EMBEDDED);
 	assert_true(cf->cf_registry_map_size == (size_t)4 << 30);
 	assert_null(cf->cf_remote_registry_url);
