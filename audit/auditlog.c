@@ -19,6 +19,7 @@ const struct store_db auditlog_dbs[AUDITLOG_NDBS] = {
 	 * no ambiguity between a key and a longer key it prefixes. */
 	{ "key2seq", MDB_DUPSORT },
 	{ "cursor", 0 },
+	{ "witness", 0 },
 };
 
 void

@@ -9,7 +9,10 @@
  *
  * Sub-databases: seq2rec (be64 seq -> record bytes), node2hash (be64 level || be64 index ->
  * 32-byte hash), meta ("size" -> be64), size2note (be64 size -> signed checkpoint note),
- * key2seq (index key -> be64 seq, MDB_DUPSORT; untrusted, for search), cursor (name -> be64).
+ * key2seq (index key -> be64 seq, MDB_DUPSORT; untrusted, for search), cursor (name -> be64),
+ * witness (a peer's checkpoint origin -> the latest of its checkpoints we co-signed; see
+ * audit/witness.h). A stored note may carry, after our signature, the cosignatures of
+ * peers (auditlog_checkpoint_cosign); verifiers ignore signatures of other keys.
  *
  * Fail closed: every error is returned as a negative AUDITLOG_E* code; AUDITLOG_EFULL means
  * the map is full and the caller must refuse the request whose audit could not be written.
@@ -144,6 +147,22 @@ int auditlog_checkpoint_get(struct auditlog *log, uint64_t size, struct strbuf *
  * NULL, stores its tree size in *SIZE. Returns AUDITLOG_OK, AUDITLOG_ENOTFOUND (none yet),
  * or a negative code. */
 int auditlog_checkpoint_latest(struct auditlog *log, uint64_t *size, struct strbuf *note);
+
+/* Appends the cosignature LINE (LEN bytes: exactly one signature line "— name base64\n")
+ * to the stored checkpoint note of tree size SIZE, after checking that the note with it
+ * verifies with V (the co-signer's verifier key); a line already there is not added again.
+ * When CURSOR is not NULL, cursor CURSOR is raised to SIZE (never lowered) in the same
+ * transaction (the co-signer's progress, e.g. "cosign:<key id>"). Must not be called while
+ * a batch is open. Returns AUDITLOG_OK, AUDITLOG_ENOTFOUND (no checkpoint of that size),
+ * AUDITLOG_EFAIL (the line is malformed or does not verify), or a negative code. */
+int auditlog_checkpoint_cosign(struct auditlog *log, uint64_t size,
+    const struct note_verifier *v, const char *line, size_t len, const char *cursor);
+
+/* Calls FN(ARG, size, note, len) for every stored checkpoint note in size order from one
+ * read transaction (NOTE valid during the call only); stops when FN returns non-zero.
+ * Returns AUDITLOG_OK (also when FN stopped it) or a negative code. */
+int auditlog_checkpoint_each(struct auditlog *log,
+    int (*fn)(void *arg, uint64_t size, const char *note, size_t len), void *arg);
 
 /* Offline verifier of the log in DIR (opened by itself; no other process may write to it):
  * recomputes every leaf hash from the stored records, rebuilds the tree in memory and

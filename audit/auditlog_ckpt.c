@@ -108,3 +108,121 @@ auditlog_checkpoint_latest(struct auditlog *log, uint64_t *size, struct strbuf *
 {
 	return auditlog_note_read(log, NULL, size, note);
 }
+
+/* Returns 1 when LINE (LEN bytes, ending in "\n") is one of the signature lines of NOTE,
+ * i.e. after its last blank line (the text may hold any line). */
+static int
+auditlog_note_has_line(const char *note, size_t notelen, const char *line, size_t len)
+{
+	size_t split, i;
+
+	for (split = notelen; split > 1; split--)
+		if (note[split - 2] == '\n' && note[split - 1] == '\n')
+			break;
+	if (split <= 1)
+		return 0;
+	/* Signature lines start after the blank line or after another one's newline. */
+	for (i = split; i + len <= notelen; i++)
+		if (note[i - 1] == '\n' && memcmp(note + i, line, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Advances cursor NAME to SIZE in TXN unless it is already there or beyond. Returns an
+ * LMDB code. */
+static int
+auditlog_cursor_raise(struct auditlog *log, MDB_txn *txn, const char *name, uint64_t size)
+{
+	MDB_dbi dbi = store_dbi(log->al_store, AUDITLOG_DB_CURSOR);
+	uint8_t val[8];
+	MDB_val v;
+	int rc;
+
+	rc = store_get(txn, dbi, name, strlen(name), &v);
+	if (rc == 0 && v.mv_size == 8 && store_get_be64(v.mv_data) >= size)
+		return 0;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	store_put_be64(val, size);
+	return store_put(txn, dbi, name, strlen(name), val, sizeof(val), 0);
+}
+
+int
+auditlog_checkpoint_cosign(struct auditlog *log, uint64_t size, const struct note_verifier *v,
+    const char *line, size_t len, const char *cursor)
+{
+	struct strbuf note = { 0 };
+	MDB_txn *txn = NULL;
+	MDB_val cur;
+	uint8_t key[8];
+	int rc = 0, ret = AUDITLOG_EFAIL;
+
+	/* One signature line: "— name base64\n", nothing before or after it. */
+	if (len < 2 || line[len - 1] != '\n' || memchr(line, '\n', len - 1) != NULL ||
+	    (cursor != NULL && (cursor[0] == '\0' || strlen(cursor) > AUDITLOG_CURSOR_MAX)))
+		return AUDITLOG_EFAIL;
+	store_put_be64(key, size);
+	if ((rc = store_begin(log->al_store, 0, &txn)) != 0 ||
+	    (rc = store_get(txn, store_dbi(log->al_store, AUDITLOG_DB_NOTE), key, sizeof(key),
+	    &cur)) != 0)
+		goto done;
+	if (strbuf_add(&note, cur.mv_data, cur.mv_size) == -1)
+		goto done;
+	if (!auditlog_note_has_line(note.sb_data, note.sb_len, line, len)) {
+		/* Only a line that verifies over exactly this note's text is ever stored, so
+		 * the note keeps verifying for every key that signed it. */
+		if (strbuf_add(&note, line, len) == -1 ||
+		    note_verify(v, note.sb_data, note.sb_len, NULL, NULL) != 1) {
+			log_warnx("auditlog: cosignature for checkpoint %llu refused: it does not "
+			    "verify", (unsigned long long)size);
+			goto done;
+		}
+		if ((rc = store_put(txn, store_dbi(log->al_store, AUDITLOG_DB_NOTE), key,
+		    sizeof(key), note.sb_data, note.sb_len, 0)) != 0)
+			goto done;
+	}
+	if (cursor != NULL && (rc = auditlog_cursor_raise(log, txn, cursor, size)) != 0)
+		goto done;
+	rc = store_commit(txn);
+	txn = NULL;
+	ret = auditlog_status(rc);
+done:
+	if (rc != 0) {
+		if (rc != MDB_NOTFOUND)
+			log_warnx("auditlog: cosignature: %s", store_strerror(rc));
+		ret = auditlog_status(rc);
+	}
+	store_abort(txn);
+	strbuf_reset(&note);
+	return ret;
+}
+
+int
+auditlog_checkpoint_each(struct auditlog *log,
+    int (*fn)(void *arg, uint64_t size, const char *note, size_t len), void *arg)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = store_begin(log->al_store, 1, &txn)) != 0 ||
+	    (rc = mdb_cursor_open(txn, store_dbi(log->al_store, AUDITLOG_DB_NOTE), &cur)) != 0)
+		goto done;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if (fn(arg, store_get_be64(k.mv_data), v.mv_data, v.mv_size) != 0)
+			break;
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+done:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	store_abort(txn);
+	return auditlog_status(rc);
+}

@@ -14,10 +14,12 @@
 #include "common/str.h"
 
 /* Sub-database indices in auditlog_dbs. INDEX (MDB_DUPSORT) maps a search key to the be64
- * sequence numbers of the records indexed under it; CURSOR maps a cursor name to a be64. */
+ * sequence numbers of the records indexed under it; CURSOR maps a cursor name to a be64;
+ * WITNESS maps a peer's checkpoint origin to the latest of its checkpoints we co-signed
+ * (be64 size || 32-byte root, audit/witness.h). */
 enum {
 	AUDITLOG_DB_REC, AUDITLOG_DB_NODE, AUDITLOG_DB_META, AUDITLOG_DB_NOTE, AUDITLOG_DB_INDEX,
-	AUDITLOG_DB_CURSOR, AUDITLOG_NDBS
+	AUDITLOG_DB_CURSOR, AUDITLOG_DB_WITNESS, AUDITLOG_NDBS
 };
 
 #define AUDITLOG_NODE_KEYLEN	16	/* be64 level || be64 index */

@@ -469,19 +469,119 @@ done:
 	return ret;
 }
 
+/* What verify --witness counts. */
+struct ctl_witness {
+	const struct note_verifier	*cw_log;	/* the log's key */
+	const struct note_verifier	*cw_witness;
+	unsigned long			 cw_total, cw_cosigned;
+	uint64_t			 cw_largest, cw_latest;
+};
+
+static int
+ctl_audit_witness_one(void *arg, uint64_t size, const char *note, size_t len)
+{
+	struct ctl_witness *cw = arg;
+
+	cw->cw_total++;
+	cw->cw_latest = size;
+	/* both over the same bytes: the witness signed this very checkpoint text */
+	if (note_verify(cw->cw_log, note, len, NULL, NULL) == 1 &&
+	    note_verify(cw->cw_witness, note, len, NULL, NULL) == 1) {
+		cw->cw_cosigned++;
+		cw->cw_largest = size;
+	}
+	return 0;
+}
+
+/* verify --witness FILE: counts the checkpoints of A's (verified) log that carry a valid
+ * cosignature of the key in FILE. Returns 0, or 1 when none does (printed). */
+static int
+ctl_audit_witness(struct ctl_audit *a, const char *file)
+{
+	char line[CTL_AUDIT_VKEY_MAX], own[CTL_AUDIT_VKEY_MAX];
+	struct ctl_witness cw;
+	struct note_verifier *wv = NULL;
+	int ret = 1, rc;
+
+	memset(&cw, 0, sizeof(cw));
+	if (ctl_audit_read_vkey(file, line, sizeof(line)) != 0)
+		return 1;
+	if ((wv = note_verifier_parse(line)) == NULL) {
+		fprintf(stderr, "hashictl: %s:1: not an Ed25519 verifier key\n", file);
+		return 1;
+	}
+	if (ctl_audit_read_vkey(a->ca_vkey, own, sizeof(own)) == 0 && strcmp(own, line) == 0) {
+		fprintf(stderr, "hashictl: %s: this is the log's own key, not a witness\n", file);
+		goto done;
+	}
+	if ((a->ca_log = auditlog_open(a->ca_dir, CTL_AUDIT_MAPSIZE)) == NULL) {
+		fprintf(stderr, "hashictl: %s: cannot open the audit log\n", a->ca_dir);
+		goto done;
+	}
+	cw.cw_log = a->ca_v;
+	cw.cw_witness = wv;
+	if ((rc = auditlog_checkpoint_each(a->ca_log, ctl_audit_witness_one, &cw)) !=
+	    AUDITLOG_OK) {
+		fprintf(stderr, "hashictl: %s: %s\n", a->ca_dir, auditlog_strerror(rc));
+		goto done;
+	}
+	if (cw.cw_cosigned == 0) {
+		fprintf(stderr, "auditlog verify: none of the %lu checkpoints carries a valid "
+		    "cosignature of %s\n", cw.cw_total, file);
+		goto done;
+	}
+	printf("auditlog verify: witness %s: %lu of %lu checkpoints co-signed, largest "
+	    "co-signed size %llu (latest checkpoint %llu)\n", file, cw.cw_cosigned, cw.cw_total,
+	    (unsigned long long)cw.cw_largest, (unsigned long long)cw.cw_latest);
+	ret = 0;
+done:
+	note_verifier_free(wv);
+	return ret;
+}
+
+/* Takes "--witness FILE" (or --witness=FILE) out of ARGV into *FILE and the other
+ * arguments into OUT (room for ARGC). Returns their count, or -1 (printed). */
+static int
+ctl_audit_take_witness(int argc, char **argv, char **out, const char **file)
+{
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--witness=", 10) == 0)
+			*file = argv[i] + 10;
+		else if (strcmp(argv[i], "--witness") == 0 && i + 1 < argc)
+			*file = argv[++i];
+		else if (strcmp(argv[i], "--witness") == 0) {
+			fprintf(stderr, "hashictl: audit verify: --witness needs a value\n");
+			return -1;
+		} else
+			out[n++] = argv[i];
+	}
+	return n;
+}
+
 int
 ctl_audit_verify(const struct config *cf, int argc, char **argv)
 {
-	char *report = NULL;
+	char *report = NULL, **args;
+	const char *witness = NULL;
 	size_t rlen = 0;
 	FILE *mem;
 	struct ctl_audit a;
-	int ret, rc;
+	int ret, rc, n;
 
 	(void)cf;
-	if ((ret = ctl_audit_args(&a, "verify", CA_DIR | CA_VKEY | CA_SINCE_CKPT, 0, argc,
-	    argv)) != 0)
-		return ret;
+	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL)
+		return 1;
+	if ((n = ctl_audit_take_witness(argc, argv, args, &witness)) == -1 ||
+	    (ret = ctl_audit_args(&a, "verify", CA_DIR | CA_VKEY | CA_SINCE_CKPT, 0, n,
+	    args)) != 0) {
+		free(args);
+		return 2;
+	}
+	/* the "audit log used" record names the whole command, --witness included */
+	a.ca_argc = argc;
+	a.ca_argv = argv;
 	ret = 1;
 	if (ctl_audit_open(&a) != 0)
 		goto done;
@@ -495,8 +595,14 @@ ctl_audit_verify(const struct config *cf, int argc, char **argv)
 	fputs(report != NULL ? report : "", rc == 0 ? stdout : stderr);
 	if (rc == 0)
 		ret = a.ca_since != NULL ? ctl_audit_since(&a, a.ca_since) : 0;
+	if (ret == 0 && witness != NULL) {
+		auditlog_close(a.ca_log);
+		a.ca_log = NULL;
+		ret = ctl_audit_witness(&a, witness);
+	}
 done:
 	free(report);
+	free(args);
 	ctl_audit_done(&a);
 	return ret;
 }

@@ -287,7 +287,9 @@ gw_free(struct gw *gw)
 	if (gw->gw_ev_drain != NULL)
 		event_free(gw->gw_ev_drain);
 	admin_free(gw->gw_admin);
-	/* answers waiting for their audit commit go out (or are refused) first */
+	/* co-signing calls in flight are cancelled; answers waiting for their audit commit
+	 * go out (or are refused) */
+	cosign_stop(gw);
 	gw_audit_free(gw->gw_audit);
 	http_server_free(gw->gw_http);
 	registry_free(gw->gw_registry);

@@ -24,6 +24,7 @@ struct admin;
 struct mpi;
 struct consent_store;
 struct gw_audit;
+struct cosign;
 struct http_req;
 
 /* A configuration in use; freed when the last request holding it ends. */
@@ -55,6 +56,7 @@ struct gw {
 	size_t			 gw_nports;
 	struct consent_store	*gw_consent;	/* patients' consents (<state_dir>/policy) */
 	struct gw_audit		*gw_audit;	/* the signed audit log (<state_dir>/audit) */
+	struct cosign		*gw_cosign;	/* peers co-signing our checkpoints */
 };
 
 /* Builds everything from CF (takes ownership) on a new event base: TLS contexts, the

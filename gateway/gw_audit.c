@@ -172,6 +172,12 @@ gw_audit_release(struct gw_audit *a, struct gw_audit_waiter *w, size_t n)
 	free(w);
 }
 
+struct auditlog *
+gw_audit_log(const struct gw_audit *a)
+{
+	return a->ga_log;
+}
+
 const struct note_signer *
 gw_audit_signer(const struct gw_audit *a)
 {

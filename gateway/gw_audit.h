@@ -83,6 +83,11 @@ void gw_audit_on_checkpoint(struct gw_audit *a,
  * co-signing peers' checkpoints. */
 const struct note_signer *gw_audit_signer(const struct gw_audit *a);
 
+/* Returns the open log handle (borrowed; NULL while it is closed after a failure), for the
+ * loop's own short reads and writes (co-signing): never keep it across loop turns. A write
+ * transaction on it waits for the writer thread's commit in progress, if any. */
+struct auditlog *gw_audit_log(const struct gw_audit *a);
+
 /* Fills ST. */
 void gw_audit_stats(const struct gw_audit *a, struct gw_audit_stats *st);
 

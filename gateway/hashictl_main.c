@@ -56,9 +56,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "make the checkpoint signing key (0600) and PATH.pub with its vkey; never overwrites" },
 	{ { "audit", "pubkey", NULL }, 0, 2, 0, ctl_audit_pubkey, "[--key PATH]",
 	    "print the verifier key (vkey) auditors need: the line in PATH.pub" },
-	{ { "audit", "verify", NULL }, 0, 6, 0, ctl_audit_verify,
-	    "[--dir DIR] [--vkey FILE] [--since CHECKPOINT_FILE]",
-	    "check the whole log; --since: also against a checkpoint kept earlier (rollback)" },
+	{ { "audit", "verify", NULL }, 0, 8, 0, ctl_audit_verify,
+	    "[--dir DIR] [--vkey FILE] [--since CHECKPOINT_FILE] [--witness VKEYFILE]",
+	    "check the whole log; --since: also against a checkpoint kept earlier (rollback); "
+	    "--witness: count the checkpoints that peer co-signed (fails if none)" },
 	{ { "audit", "checkpoint", NULL }, 0, 6, 0, ctl_audit_checkpoint,
 	    "[--dir DIR] [--vkey FILE] [-o FILE]",
 	    "print the latest signed checkpoint, to keep for verify --since" },
