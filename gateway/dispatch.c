@@ -26,13 +26,57 @@ dispatch_plain(struct http_req *req, int status, const char *text)
 	    strlen(text));
 }
 
+/* With registry.backend remote, the request the gateway made to the region's registry or
+ * repository is recorded too (as the consumer it then is). */
+static int
+dispatch_remote(const struct exchange *ex)
+{
+	return exchange_cf(ex)->cf_registry == REGISTRY_REMOTE;
+}
+
+static void
+dispatch_query_done(void *arg, char *payload)
+{
+	struct exchange *ex = arg;
+
+	if (dispatch_remote(ex))
+		ex_audit_backend(ex, ATNA_ITI18, exchange_cf(ex)->cf_remote_registry_url,
+		    ex_audit_outcome(payload));
+	exchange_payload_cb(ex, payload);
+}
+
 /* A peer's query answer passes the consent gate before it leaves. */
 static void
 dispatch_query_gated(void *arg, char *payload)
 {
 	struct exchange *ex = arg;
 
+	if (dispatch_remote(ex))
+		ex_audit_backend(ex, ATNA_ITI18, exchange_cf(ex)->cf_remote_registry_url,
+		    ex_audit_outcome(payload));
 	exchange_payload_cb(ex, consent_gate_query(ex, payload));
+}
+
+static void
+dispatch_retrieve_done(void *arg, struct body_source *src)
+{
+	struct exchange *ex = arg;
+
+	if (dispatch_remote(ex))
+		ex_audit_backend(ex, ATNA_ITI43, exchange_cf(ex)->cf_remote_repository_url,
+		    src != NULL ? ATNA_OK : ATNA_SERIOUS);
+	exchange_stream_cb(ex, src);
+}
+
+static void
+dispatch_submit_done(void *arg, char *payload)
+{
+	struct exchange *ex = arg;
+
+	if (dispatch_remote(ex))
+		ex_audit_backend(ex, ATNA_ITI41, exchange_cf(ex)->cf_remote_repository_url,
+		    ex_audit_outcome(payload));
+	exchange_payload_cb(ex, payload);
 }
 
 static void
@@ -43,7 +87,7 @@ dispatch_query(struct exchange *ex, int xca)
 	struct registry *reg = ex->ex_gw->gw_registry;
 
 	reg->rg_ops->ro_query(reg, soap_msg_payload(ex->ex_msg), &ctx,
-	    xca ? dispatch_query_gated : exchange_payload_cb, ex);
+	    xca ? dispatch_query_gated : dispatch_query_done, ex);
 }
 
 static void
@@ -63,7 +107,7 @@ dispatch_retrieve(struct exchange *ex, int xca)
 		ctx.rc_release = consent_gate_release;
 		ctx.rc_release_arg = ex;
 	}
-	reg->rg_ops->ro_retrieve(reg, soap_msg_payload(ex->ex_msg), &ctx, exchange_stream_cb,
+	reg->rg_ops->ro_retrieve(reg, soap_msg_payload(ex->ex_msg), &ctx, dispatch_retrieve_done,
 	    ex);
 }
 
@@ -140,7 +184,7 @@ dispatch_submit(struct exchange *ex)
 		dispatch_refuse_submission(ex, &errs);
 		return;
 	}
-	reg->rg_ops->ro_submit(reg, pnr, docs, n, exchange_payload_cb, ex);
+	reg->rg_ops->ro_submit(reg, pnr, docs, n, dispatch_submit_done, ex);
 	dispatch_docs_free(docs, n);
 	return;
 fault:

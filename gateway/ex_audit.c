@@ -297,6 +297,51 @@ ex_audit_leg(struct exchange *ex, enum atna_event event, const struct peer *peer
 	(void)ex_audit_add(ex, &r);
 }
 
+void
+ex_audit_backend(struct exchange *ex, enum atna_event event, const char *url, int outcome)
+{
+	struct ex_audit *ea = &ex->ex_audit;
+	const struct config *cf = exchange_cf(ex);
+	struct atna_record r;
+
+	ex_audit_record(ex, event, &r);
+	r.ar_initiator = 1;
+	r.ar_outcome = outcome;
+	r.ar_src_user = ex->ex_id.id_name;
+	r.ar_src_region = cf->cf_hcid;
+	r.ar_dst_user = url;
+	r.ar_dst_region = cf->cf_hcid;		/* the region's own registry */
+	r.ar_patients = (const char *const *)ea->ea_patients;
+	r.ar_npatients = ea->ea_npatients;
+	r.ar_docs = ea->ea_docs;
+	r.ar_ndocs = ea->ea_ndocs;
+	r.ar_query_id = ea->ea_query_id;
+	r.ar_query = (const uint8_t *)ea->ea_query;
+	r.ar_query_len = ea->ea_query_len;
+	(void)ex_audit_add(ex, &r);
+}
+
+int
+ex_audit_outcome(const char *payload)
+{
+	const char *p;
+
+	if (payload == NULL)
+		return ATNA_SERIOUS;
+	if ((p = strstr(payload, "ResponseStatusType:")) == NULL) {
+		/* XCPD: an application or query-parameter error */
+		if ((p = strstr(payload, "queryResponseCode")) != NULL &&
+		    (strncmp(p, "queryResponseCode code=\"AE\"", 26) == 0 ||
+		    strncmp(p, "queryResponseCode code=\"QE\"", 26) == 0))
+			return ATNA_SERIOUS;
+		return ATNA_OK;		/* an answer without a status: served */
+	}
+	p += strlen("ResponseStatusType:");
+	if (strncmp(p, "Success", 7) == 0)
+		return ATNA_OK;
+	return strncmp(p, "PartialSuccess", 14) == 0 ? ATNA_MINOR : ATNA_SERIOUS;
+}
+
 static void
 ex_audit_done(void *arg, int ok)
 {

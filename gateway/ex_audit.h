@@ -57,6 +57,16 @@ void ex_audit_leg(struct exchange *ex, enum atna_event event, const struct peer 
     const char *url, const char *const *pids, size_t npids, const struct atna_doc *docs,
     size_t ndocs, int outcome, const char *why);
 
+/* Adds the record of the request the gateway sent to the region's own XDS registry or
+ * repository (registry.backend remote) for EX: EVENT (ITI-18, ITI-43, ITI-41) to URL, with
+ * EX's patients and documents and OUTCOME. */
+void ex_audit_backend(struct exchange *ex, enum atna_event event, const char *url,
+    int outcome);
+
+/* The outcome of an answer PAYLOAD (NULL: none): the ebRS status Success, PartialSuccess
+ * (minor) or anything else (serious); XCPD's AE/QE (serious); no status at all: ok. */
+int ex_audit_outcome(const char *payload);
+
 /* Adds EX's own record with OUTCOME (enum atna_outcome) and DESC (may be NULL), then
  * calls SEND(ex, ok) from the event loop once every record of EX is committed (ok = 1) or
  * could not be (ok = 0: SEND must refuse). SEND owns EX from then on. */

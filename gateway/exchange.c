@@ -80,27 +80,11 @@ exchange_count(const struct exchange *ex, enum metrics_outcome o)
 	    (unsigned)ex->ex_ep < 3 ? ep[ex->ex_ep] : "other", o);
 }
 
-/* The outcome is the status attribute of the payload's root element, the first
- * ResponseStatusType in the text (ebRS and IHE's PartialSuccess share the suffix). */
+/* The outcome of an answer for the metrics, from its audit outcome (ex_audit_outcome). */
 static enum metrics_outcome
-exchange_outcome(const char *payload)
+exchange_outcome(int atna)
 {
-	const char *p = strstr(payload, "ResponseStatusType:");
-
-	if (p == NULL) {
-		/* XCPD: an application or query-parameter error */
-		if ((p = strstr(payload, "queryResponseCode")) != NULL &&
-		    (strncmp(p, "queryResponseCode code=\"AE\"", 26) == 0 ||
-		    strncmp(p, "queryResponseCode code=\"QE\"", 26) == 0))
-			return MO_FAILURE;
-		return MO_SUCCESS;	/* e.g. an answer without a status: counted as served */
-	}	/* e.g. an answer without a status: counted as served */
-	p += strlen("ResponseStatusType:");
-	if (str_has_prefix(p, "PartialSuccess"))
-		return MO_PARTIAL;
-	if (str_has_prefix(p, "Failure"))
-		return MO_FAILURE;
-	return MO_SUCCESS;
+	return atna == ATNA_OK ? MO_SUCCESS : atna == ATNA_MINOR ? MO_PARTIAL : MO_FAILURE;
 }
 
 /* Copies the first errorCode of PAYLOAD's RegistryErrors into BUF ("" if none): the
@@ -202,21 +186,20 @@ exchange_reply_payload(struct exchange *ex, char *payload)
 {
 	struct strbuf env = { 0 };
 	const char *action = ex->ex_action ? ex->ex_action->ae_response : NULL;
-	enum metrics_outcome mo;
 	char desc[128];
+	int outcome;
 
 	if (payload == NULL || action == NULL) {
 		free(payload);
 		exchange_reply_internal(ex, "the gateway could not build its answer");
 		return;
 	}
-	mo = exchange_outcome(payload);
-	exchange_count(ex, mo);
+	outcome = ex_audit_outcome(payload);
+	exchange_count(ex, exchange_outcome(outcome));
 	exchange_error_code(payload, desc, sizeof(desc));
 	soap_build_response(&env, action, exchange_relates_to(ex), payload);
 	free(payload);
-	exchange_send(ex, 200, action, &env, mo == MO_SUCCESS ? ATNA_OK : mo == MO_PARTIAL ?
-	    ATNA_MINOR : ATNA_SERIOUS, desc[0] != '\0' ? desc : NULL);
+	exchange_send(ex, 200, action, &env, outcome, desc[0] != '\0' ? desc : NULL);
 }
 
 struct exchange_stream {

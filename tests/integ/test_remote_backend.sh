@@ -424,4 +424,22 @@ fake_answer "B answers another request" "200 OK" \
 fake_answer "B refuses A's certificate" "403 Forbidden" "REMOTE-SECRET" 'certificate'
 
 stop_hashid okayama-gw
+
+# A's audit log: besides the transactions it answered, the requests it sent to B as the
+# region's consumer (ITI-18, ITI-43, ITI-41 with B's URL as the other side)
+CA=$(config_of okayama-gw)
+if hashictl "$CA" audit export --dir "$T/okayama-gw.state/audit" \
+    --vkey "$T/okayama-gw.state/audit-signing.key.pub" --format xml -o "$T/audit.xml" 2>"$T/audit.err"; then
+	for ev in ITI-18:110152 ITI-43:110153 ITI-41:110152; do
+		n=$(xpath "$T/audit.xml" "count(//AuditMessage[EventIdentification/EventTypeCode/@csd-code='${ev%%:*}'][ActiveParticipant[@UserID='$B_XDS'][RoleIDCode/@csd-code='${ev#*:}']])")
+		if [ "${n:-0}" -ge 1 ]; then
+			ok "A's audit log records its ${ev%%:*} requests to B ($n), B as role ${ev#*:}"
+		else
+			not_ok "A's audit log records its ${ev%%:*} requests to B"
+		fi
+	done
+else
+	not_ok "audit export of A's log"
+	diag_file "$T/audit.err"
+fi
 done_testing
