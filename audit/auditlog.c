@@ -90,6 +90,8 @@ auditlog_meta_size(struct store *st, MDB_txn *txn, uint64_t *size)
 int
 auditlog_status(int rc)
 {
+	if (rc == MDB_MAP_RESIZED)
+		return AUDITLOG_EFAIL;	/* the handle is not remapped (store_fix_map): reopen */
 	switch (store_classify(rc)) {
 	case STORE_OK:
 		return AUDITLOG_OK;
@@ -135,6 +137,9 @@ auditlog_open(const char *dir, size_t mapsize)
 		return NULL;
 	}
 	log->al_store = store_open(dir, mapsize, 0, auditlog_dbs, AUDITLOG_NDBS);
+	/* hashid's loop reads while its writer thread writes: never remap under them */
+	if (log->al_store != NULL)
+		store_fix_map(log->al_store);
 	if (log->al_store == NULL) {
 		free(log);
 		return NULL;

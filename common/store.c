@@ -13,6 +13,7 @@ struct store {
 	MDB_env	*st_env;
 	MDB_dbi	 st_dbi[STORE_MAXDBS];
 	size_t	 st_ndbs;
+	int	 st_fixed_map;	/* never adopt another process's larger map (store_fix_map) */
 };
 
 /* Makes DIR exist as a directory only we can enter: LMDB's files hold patient data. */
@@ -161,7 +162,7 @@ store_begin(struct store *st, int rdonly, MDB_txn **txnp)
 
 	*txnp = NULL;
 	rc = mdb_txn_begin(st->st_env, NULL, rdonly ? MDB_RDONLY : 0, txnp);
-	if (rc == MDB_MAP_RESIZED) {
+	if (rc == MDB_MAP_RESIZED && !st->st_fixed_map) {
 		/* Another process (hashictl import, the daemon) grew the map: adopt its
 		 * size, which LMDB allows while this process has no transaction open. */
 		if ((rc = mdb_env_set_mapsize(st->st_env, 0)) == 0)
@@ -170,6 +171,12 @@ store_begin(struct store *st, int rdonly, MDB_txn **txnp)
 	if (rc != 0)
 		*txnp = NULL;
 	return rc;
+}
+
+void
+store_fix_map(struct store *st)
+{
+	st->st_fixed_map = 1;
 }
 
 int

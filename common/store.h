@@ -50,6 +50,11 @@ struct store *store_open(const char *dir, size_t mapsize, unsigned int flags,
 /* Closes the environment; NULL accepted. No transaction may be open. */
 void store_close(struct store *st);
 
+/* Makes store_begin return MDB_MAP_RESIZED instead of adopting a map another process grew:
+ * remapping is only safe while no other thread uses the environment, so a handle shared by
+ * threads must be reopened instead (by its owner, when no thread is in it). */
+void store_fix_map(struct store *st);
+
 /* Returns the handle of the I-th sub-database given to store_open. */
 MDB_dbi store_dbi(const struct store *st, size_t i);
 

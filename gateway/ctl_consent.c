@@ -73,8 +73,7 @@ ctl_consent_audit(const struct config *cf, struct consent_store *cs, const char 
 	ctl_audit_record(cf, ATNA_CONSENT_REGISTER, &r);
 	consent_audit_fill(cs, id, voided, text, &ci, &pid, &r);
 	if (gw_audit_append_now(cf, &r) == -1) {
-		fprintf(stderr, "hashictl: the change was made but its audit record could not "
-		    "be written\n");
+		fprintf(stderr, "hashictl: its audit record could not be written\n");
 		return 1;
 	}
 	return 0;
@@ -120,7 +119,16 @@ ctl_consent_add(const struct config *cf, int argc, char **argv)
 		str_copy(ci.ci_doc.cd_patient, sizeof(ci.ci_doc.cd_patient), "?");
 	printf("%s registered: %s for %s\n", res.cr_id,
 	    res.cr_action == CONSENT_WITHDRAW ? "withdrawal" : "grant", ci.ci_doc.cd_patient);
-	ret = ctl_consent_audit(cf, cs, res.cr_id, 0, NULL);
+	/* a registration that is not on record does not stand (fail closed) */
+	if ((ret = ctl_consent_audit(cf, cs, res.cr_id, 0, NULL)) != 0) {
+		if (consent_store_void(cs, res.cr_id, "its audit record could not be written",
+		    CONSENT_REASON_NONE, 0, (int64_t)time(NULL)) == CONSENT_OK)
+			fprintf(stderr, "hashictl: %s voided again: register it once the audit "
+			    "log can be written\n", res.cr_id);
+		else
+			fprintf(stderr, "hashictl: %s could not be voided either: void it by "
+			    "hand\n", res.cr_id);
+	}
 done:
 	consent_store_close(cs);
 	mpi_close(m);

@@ -136,15 +136,43 @@ dispatch_refuse_submission(struct exchange *ex, struct reg_errors *errs)
 	    strbuf_take(&sb, NULL));
 }
 
-/* ITI-41: collects the documents (inline base64 or MTOM attachments), registers the
- * patients' consents among them, and submits. */
+/* An ITI-41 waiting for its "received" record: its documents (ids owned, bytes borrowed
+ * from the message). */
+struct dispatch_submission {
+	struct exchange		*ds_ex;
+	struct regstore_content	*ds_docs;
+	size_t			 ds_n;
+};
+
+/* The "received" record is committed (OK): the patients' consents among the documents are
+ * registered, then the submission is stored. */
+static void
+dispatch_submit_apply(void *arg, int ok)
+{
+	struct dispatch_submission *ds = arg;
+	struct exchange *ex = ds->ds_ex;
+	struct registry *reg = ex->ex_gw->gw_registry;
+	xmlNodePtr pnr = soap_msg_payload(ex->ex_msg);
+	struct reg_errors errs = { 0 };
+
+	if (!ok)
+		exchange_reply_internal(ex, "the audit log cannot be written; nothing was stored");
+	else if (consent_submit(ex, pnr, ds->ds_docs, ds->ds_n, &errs) == -1)
+		dispatch_refuse_submission(ex, &errs);
+	else
+		reg->rg_ops->ro_submit(reg, pnr, ds->ds_docs, ds->ds_n, dispatch_submit_done, ex);
+	dispatch_docs_free(ds->ds_docs, ds->ds_n);
+	free(ds);
+}
+
+/* ITI-41: collects the documents (inline base64 or MTOM attachments); once the submission
+ * is on record, registers the patients' consents among them and submits. */
 static void
 dispatch_submit(struct exchange *ex)
 {
-	struct registry *reg = ex->ex_gw->gw_registry;
 	xmlNodePtr pnr = soap_msg_payload(ex->ex_msg), d;
 	struct regstore_content *docs = NULL;
-	struct reg_errors errs = { 0 };
+	struct dispatch_submission *ds;
 	struct soap_fault f;
 	char *id;
 	size_t n = 0;
@@ -179,13 +207,20 @@ dispatch_submit(struct exchange *ex)
 			goto fault;
 		}
 	}
-	if (consent_submit(ex, pnr, docs, n, &errs) == -1) {
+	/* the submission is on record before anything is stored or registered */
+	if ((ds = calloc(1, sizeof(*ds))) == NULL) {
 		dispatch_docs_free(docs, n);
-		dispatch_refuse_submission(ex, &errs);
+		exchange_reply_internal(ex, "out of memory");
 		return;
 	}
-	reg->rg_ops->ro_submit(reg, pnr, docs, n, dispatch_submit_done, ex);
-	dispatch_docs_free(docs, n);
+	ds->ds_ex = ex;
+	ds->ds_docs = docs;
+	ds->ds_n = n;
+	if (ex_audit_precommit(ex, "received; to be stored", dispatch_submit_apply, ds) == -1) {
+		free(ds);
+		dispatch_docs_free(docs, n);
+		exchange_reply_internal(ex, "the audit log cannot be written; nothing was stored");
+	}
 	return;
 fault:
 	dispatch_docs_free(docs, n);

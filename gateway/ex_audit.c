@@ -377,6 +377,26 @@ ex_audit_own(struct exchange *ex, int outcome, const char *desc)
 	(void)ex_audit_add(ex, &r);
 }
 
+int
+ex_audit_precommit(struct exchange *ex, const char *desc, void (*cb)(void *arg, int ok),
+    void *arg)
+{
+	struct ex_audit *ea = &ex->ex_audit;
+	struct gw_audit *a = ex->ex_gw->gw_audit;
+
+#ifdef HASHI_BENCH_UNAUDITED
+	if (a == NULL) {
+		cb(arg, 1);
+		return 0;
+	}
+#endif
+	ex_audit_own(ex, ATNA_OK, desc);
+	if (a == NULL || ea->ea_failed)
+		return -1;
+	return gw_audit_wait(a, ea->ea_since != 0 ? ea->ea_since : gw_audit_generation(a), cb,
+	    arg);
+}
+
 void
 ex_audit_finish(struct exchange *ex, int outcome, const char *desc,
     void (*send)(struct exchange *ex, int ok))

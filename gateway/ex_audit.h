@@ -67,6 +67,14 @@ void ex_audit_backend(struct exchange *ex, enum atna_event event, const char *ur
  * (minor) or anything else (serious); XCPD's AE/QE (serious); no status at all: ok. */
 int ex_audit_outcome(const char *payload);
 
+/* For a request that changes state (ITI-41: documents stored, consents registered): adds
+ * EX's own record now, "received", described by DESC, and calls CB(ARG, ok) from the
+ * event loop once it is committed (ok = 1: apply the change; ok = 0: refuse, nothing
+ * applied). The answer's record with the outcome follows as usual. Returns 0, or -1 (CB
+ * not called: refuse). */
+int ex_audit_precommit(struct exchange *ex, const char *desc,
+    void (*cb)(void *arg, int ok), void *arg);
+
 /* Adds EX's own record with OUTCOME (enum atna_outcome) and DESC (may be NULL), then
  * calls SEND(ex, ok) from the event loop once every record of EX is committed (ok = 1) or
  * could not be (ok = 0: SEND must refuse). SEND owns EX from then on. */

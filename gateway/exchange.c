@@ -118,7 +118,7 @@ exchange_refusal(struct exchange *ex)
 	soap_build_fault(&ex->ex_out, &f, exchange_relates_to(ex));
 	ex->ex_out_status = soap_fault_http_status(&f);
 	ex->ex_out_action = ACTION_WSA_SOAP_FAULT;
-	exchange_count(ex, MO_FAULT);
+	ex->ex_out_mo = MO_FAULT;
 }
 
 /* Sends the held envelope once its audit records are committed (OK), else the refusal. */
@@ -129,6 +129,7 @@ exchange_send_now(struct exchange *ex, int ok)
 
 	if (!ok)
 		exchange_refusal(ex);
+	exchange_count(ex, ex->ex_out_mo);	/* what was answered, once */
 	if (ex->ex_req == NULL)
 		goto done;
 	if (ex->ex_out.sb_failed || soap_content_type(&ct, ex->ex_out_action) == -1 ||
@@ -148,8 +149,9 @@ done:
  * of EX, its own with OUTCOME and DESC, are committed. */
 static void
 exchange_send(struct exchange *ex, int status, const char *action, struct strbuf *env,
-    int outcome, const char *desc)
+    int outcome, const char *desc, enum metrics_outcome mo)
 {
+	ex->ex_out_mo = mo;
 	ex->ex_out = *env;
 	memset(env, 0, sizeof(*env));
 	ex->ex_out_status = status;
@@ -167,9 +169,8 @@ exchange_reply_fault(struct exchange *ex, const struct soap_fault *f)
 	if (relates_to == NULL && f->sf_message_id[0] != '\0')
 		relates_to = f->sf_message_id;
 	soap_build_fault(&env, f, relates_to);
-	exchange_count(ex, MO_FAULT);
 	exchange_send(ex, soap_fault_http_status(f), ACTION_WSA_SOAP_FAULT, &env, ATNA_SERIOUS,
-	    f->sf_reason);
+	    f->sf_reason, MO_FAULT);
 }
 
 void
@@ -195,11 +196,11 @@ exchange_reply_payload(struct exchange *ex, char *payload)
 		return;
 	}
 	outcome = ex_audit_outcome(payload);
-	exchange_count(ex, exchange_outcome(outcome));
 	exchange_error_code(payload, desc, sizeof(desc));
 	soap_build_response(&env, action, exchange_relates_to(ex), payload);
 	free(payload);
-	exchange_send(ex, 200, action, &env, outcome, desc[0] != '\0' ? desc : NULL);
+	exchange_send(ex, 200, action, &env, outcome, desc[0] != '\0' ? desc : NULL,
+	    exchange_outcome(outcome));
 }
 
 struct exchange_stream {
@@ -244,6 +245,7 @@ exchange_stream_now(struct exchange *ex, int ok)
 		exchange_send_now(ex, 0);
 		return;
 	}
+	exchange_count(ex, ex->ex_out_mo);
 	if (ex->ex_req == NULL || (es = calloc(1, sizeof(*es))) == NULL) {
 		src->bs_free(src->bs_ctx);
 		free(src);
@@ -272,7 +274,7 @@ exchange_reply_stream(struct exchange *ex, struct body_source *src)
 		return;
 	}
 	ex->ex_out_src = src;
-	exchange_count(ex, MO_SUCCESS);	/* a streamed retrieve: documents are coming */
+	ex->ex_out_mo = MO_SUCCESS;	/* a streamed retrieve: documents are coming */
 	ex_audit_finish(ex, ATNA_OK, NULL, exchange_stream_now);
 }
 

@@ -41,6 +41,7 @@ struct exchange {
 	struct strbuf		 ex_out;
 	int			 ex_out_status;
 	const char		*ex_out_action;
+	int			 ex_out_mo;	/* its enum metrics_outcome, counted when sent */
 	struct body_source	*ex_out_src;
 };
 

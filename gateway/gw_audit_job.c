@@ -122,11 +122,16 @@ gw_audit_job_end(struct gw_audit *a)
 	a->ga_busy = 0;
 	if (j->gj_rc != AUDITLOG_OK) {
 		gw_audit_failed(a, j->gj_rc, j->gj_gen);
+		a->ga_ckpt_due = 0;	/* the tick asks again: no retry storm */
 	} else {
-		if (!a->ga_stats.gs_healthy)
-			log_info("audit: the audit log is writable again");
-		a->ga_stats.gs_healthy = 1;
-		a->ga_stats.gs_error[0] = '\0';
+		/* only a batch of records proves the log takes records again (a checkpoint
+		 * alone fits in a full map) */
+		if (j->gj_n > 0) {
+			if (!a->ga_stats.gs_healthy)
+				log_info("audit: the audit log is writable again");
+			a->ga_stats.gs_healthy = 1;
+			a->ga_stats.gs_error[0] = '\0';
+		}
 		a->ga_stats.gs_records += j->gj_n;
 		a->ga_stats.gs_commits++;
 		a->ga_stats.gs_size = j->gj_size;
@@ -135,12 +140,12 @@ gw_audit_job_end(struct gw_audit *a)
 			audit_forward_kick(a->ga_fwd);
 	}
 	if (j->gj_ckpt && j->gj_rc == AUDITLOG_OK) {
+		a->ga_ckpt_due = 0;	/* done, or retried at the next interval */
 		if (j->gj_ckpt_rc != AUDITLOG_OK) {
 			log_warnx("audit: cannot sign a checkpoint: %s",
 			    auditlog_strerror(j->gj_ckpt_rc));
 		} else {
 			a->ga_stats.gs_checkpoint = j->gj_size;
-			a->ga_ckpt_due = 0;
 			if (a->ga_on_ckpt != NULL && !j->gj_note.sb_failed)
 				a->ga_on_ckpt(a->ga_on_ckpt_arg, j->gj_note.sb_data,
 				    j->gj_note.sb_len, j->gj_size);
@@ -260,11 +265,12 @@ gw_audit_on_done(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (read(fd, buf, sizeof(buf)) <= 0 || !a->ga_busy)
 		return;
-	/* the mutex orders the writer's results before what the loop reads now */
-	pthread_mutex_lock(&a->ga_mu);
-	pthread_mutex_unlock(&a->ga_mu);
+	/* the writer wrote its results before the pipe byte the loop has just read: the pipe
+	 * orders them (the mutex is for the hand-over only) */
 	gw_audit_job_end(a);
-	gw_audit_dispatch(a);
+	/* the next batch, if any: a job with only a failed checkpoint is not retried here */
+	if (a->ga_npending > 0 || a->ga_nwait > 0)
+		gw_audit_dispatch(a);
 }
 
 void

@@ -2,7 +2,8 @@
  * tests/unit/test_gw_audit.c: hashid's audit sink (gateway/gw_audit.h) on a real event
  * loop and a real log in a temp dir: answers wait for their records' commit by the writer
  * thread; bursts are group-committed; a full map refuses (ok = 0), the sink reports itself
- * unhealthy, and a larger map on reconfiguration makes it recover; shutdown commits what
+ * unhealthy (a checkpoint that still fits does not make it healthy), and a larger map on
+ * reconfiguration makes it recover; shutdown commits what
  * is pending and signs a checkpoint that the offline verifier accepts.
  */
 #define _XOPEN_SOURCE 700
@@ -22,6 +23,7 @@
 #include "crypto/checkpoint.h"
 #include "gateway/config.h"
 #include "gateway/gw_audit.h"
+#include "gateway/gw_audit_int.h"
 #include "tests/unit/tmpdir.h"
 
 #define NBURST	300
@@ -192,6 +194,16 @@ test_full_then_recover(void **state)
 	assert_int_equal(st.gs_refused, 1);
 	assert_true(st.gs_failures >= 1);
 	assert_string_equal(st.gs_error, auditlog_strerror(AUDITLOG_EFULL));
+	/* a commit without records (a checkpoint fits) proves nothing: still unhealthy */
+	gw_audit_maybe_checkpoint(fx->a, 1);
+	for (i = 0; i < 200; i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		event_base_loop(fx->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		nanosleep(&ms, NULL);
+	}
+	gw_audit_stats(fx->a, &st);
+	assert_int_equal(st.gs_healthy, 0);
 	/* still full: refused again, nothing written */
 	assert_int_equal(add(fx->a, 999, 16 * 1024, &gen), 0);
 	assert_int_equal(gw_audit_wait(fx->a, gen, on_done, &w2), 0);
