@@ -41,9 +41,10 @@ consent_submit_is_consent(const xmlNode *pnr, const char *id)
 	return hit;
 }
 
-/* Records the registration of consent ID from EX (or, ID NULL, its refusal for TEXT). */
+/* Records what happened to consent ID submitted by EX: registered (VOIDED 0; ID NULL: a
+ * refused registration, TEXT why) or voided again with its refused submission (VOIDED 1). */
 static void
-consent_submit_audit(struct exchange *ex, const char *id, const char *text)
+consent_submit_audit(struct exchange *ex, const char *id, int voided, const char *text)
 {
 	struct consent_info ci;
 	struct atna_record r;
@@ -53,24 +54,9 @@ consent_submit_audit(struct exchange *ex, const char *id, const char *text)
 	r.ar_src_user = ex->ex_id.id_name;
 	r.ar_src_region = exchange_cf(ex)->cf_hcid;
 	r.ar_dst_region = exchange_cf(ex)->cf_hcid;
-	consent_audit_fill(ex->ex_gw->gw_consent, id, 0, text, &ci, &pid, &r);
-	(void)ex_audit_add(ex, &r);
-}
-
-/* Records that consent ID was voided again with its refused submission. */
-static void
-consent_submit_void_audit(struct exchange *ex, const char *id)
-{
-	struct consent_info ci;
-	struct atna_record r;
-	const char *pid;
-
-	ex_audit_record(ex, ATNA_CONSENT_WITHDRAW, &r);
-	r.ar_src_user = ex->ex_id.id_name;
-	r.ar_dst_region = exchange_cf(ex)->cf_hcid;
-	consent_audit_fill(ex->ex_gw->gw_consent, id, 1, "its ITI-41 submission was refused",
-	    &ci, &pid, &r);
-	r.ar_detail = "voided with its refused submission";
+	consent_audit_fill(ex->ex_gw->gw_consent, id, voided, text, &ci, &pid, &r);
+	if (voided)
+		r.ar_detail = "voided with its refused submission";
 	(void)ex_audit_add(ex, &r);
 }
 
@@ -102,11 +88,11 @@ consent_submit(struct exchange *ex, const xmlNode *pnr, const struct regstore_co
 			regerr_add(errs, 0, REGERR_CONSENT_INVALID, docs[i].rc_entry_id,
 			    "consent refused: %s", res.cr_text);
 			log_info("consent from %s refused: %s", ex->ex_id.id_name, res.cr_text);
-			consent_submit_audit(ex, NULL, res.cr_text);
+			consent_submit_audit(ex, NULL, 0, res.cr_text);
 			ret = -1;
 		} else {
 			log_info("consent %s registered from %s", res.cr_id, ex->ex_id.id_name);
-			consent_submit_audit(ex, res.cr_id, NULL);
+			consent_submit_audit(ex, res.cr_id, 0, NULL);
 			memcpy(done[ndone++], res.cr_id, sizeof(res.cr_id));
 		}
 	}
@@ -118,7 +104,8 @@ consent_submit(struct exchange *ex, const xmlNode *pnr, const struct regstore_co
 			log_warnx("consent %s: could not be voided after a refused submission",
 			    done[i]);
 		else
-			consent_submit_void_audit(ex, done[i]);
+			consent_submit_audit(ex, done[i], 1,
+			    "its ITI-41 submission was refused");
 	jpki_trust_free(t);
 	return ret;
 }

@@ -297,6 +297,19 @@ ex_audit_leg(struct exchange *ex, enum atna_event event, const struct peer *peer
 	(void)ex_audit_add(ex, &r);
 }
 
+/* What the request of EA names (patients, documents, the query) goes into R. */
+static void
+ex_audit_subject(const struct ex_audit *ea, struct atna_record *r)
+{
+	r->ar_patients = (const char *const *)ea->ea_patients;
+	r->ar_npatients = ea->ea_npatients;
+	r->ar_docs = ea->ea_docs;
+	r->ar_ndocs = ea->ea_ndocs;
+	r->ar_query_id = ea->ea_query_id;
+	r->ar_query = (const uint8_t *)ea->ea_query;
+	r->ar_query_len = ea->ea_query_len;
+}
+
 void
 ex_audit_backend(struct exchange *ex, enum atna_event event, const char *url, int outcome)
 {
@@ -311,13 +324,7 @@ ex_audit_backend(struct exchange *ex, enum atna_event event, const char *url, in
 	r.ar_src_region = cf->cf_hcid;
 	r.ar_dst_user = url;
 	r.ar_dst_region = cf->cf_hcid;		/* the region's own registry */
-	r.ar_patients = (const char *const *)ea->ea_patients;
-	r.ar_npatients = ea->ea_npatients;
-	r.ar_docs = ea->ea_docs;
-	r.ar_ndocs = ea->ea_ndocs;
-	r.ar_query_id = ea->ea_query_id;
-	r.ar_query = (const uint8_t *)ea->ea_query;
-	r.ar_query_len = ea->ea_query_len;
+	ex_audit_subject(ea, &r);
 	(void)ex_audit_add(ex, &r);
 }
 
@@ -367,13 +374,7 @@ ex_audit_own(struct exchange *ex, int outcome, const char *desc)
 	    cf->cf_hcid;
 	r.ar_dst_user = ea->ea_endpoint[0] != '\0' ? ea->ea_endpoint : NULL;
 	r.ar_dst_region = cf->cf_hcid;
-	r.ar_patients = (const char *const *)ea->ea_patients;
-	r.ar_npatients = ea->ea_npatients;
-	r.ar_docs = ea->ea_docs;
-	r.ar_ndocs = ea->ea_ndocs;
-	r.ar_query_id = ea->ea_query_id;
-	r.ar_query = (const uint8_t *)ea->ea_query;
-	r.ar_query_len = ea->ea_query_len;
+	ex_audit_subject(ea, &r);
 	(void)ex_audit_add(ex, &r);
 }
 
