@@ -78,6 +78,8 @@ struct audit_forward {
 	/* records [0, acked) are delivered, [acked, end) in flight */
 	uint64_t			  af_acked, af_end, af_persisted, af_size;
 	struct audit_forward_stats	  af_st;
+	void				(*af_save)(void *arg, const char *name, uint64_t v);
+	void				 *af_save_arg;
 };
 
 static void af_connect_cb(evutil_socket_t, short, void *);
@@ -178,6 +180,12 @@ af_persist(struct audit_forward *af)
 
 	if (af->af_log == NULL || !af->af_loaded || af->af_acked <= af->af_persisted)
 		return;
+	if (af->af_save != NULL) {
+		/* the log's writer stores it with its next batch (at-least-once either way) */
+		af->af_save(af->af_save_arg, AUDIT_FORWARD_CURSOR, af->af_acked);
+		af->af_persisted = af->af_acked;
+		return;
+	}
 	if ((rc = auditlog_begin(af->af_log, &b)) == AUDITLOG_OK) {
 		(void)auditlog_set_cursor(&b, AUDIT_FORWARD_CURSOR, af->af_acked);
 		rc = auditlog_commit(&b);	/* returns the set_cursor error, if any */
@@ -743,6 +751,14 @@ audit_forward_stats(struct audit_forward *fwd, struct audit_forward_stats *st)
 	st->afs_cursor = fwd->af_persisted;
 	st->afs_backlog = fwd->af_size > fwd->af_acked ? fwd->af_size - fwd->af_acked : 0;
 	st->afs_connected = fwd->af_state == AF_READY;
+}
+
+void
+audit_forward_set_saver(struct audit_forward *fwd,
+    void (*save)(void *arg, const char *name, uint64_t value), void *arg)
+{
+	fwd->af_save = save;
+	fwd->af_save_arg = arg;
 }
 
 void

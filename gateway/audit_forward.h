@@ -98,6 +98,12 @@ void audit_forward_set_log(struct audit_forward *fwd, struct auditlog *log);
  * is unset). */
 void audit_forward_stats(struct audit_forward *fwd, struct audit_forward_stats *st);
 
+/* Hands the delivered position (cursor NAME, VALUE) to SAVE(ARG, name, value) instead of
+ * committing it in a transaction of the forwarder's own: hashid's audit sink stores it with
+ * its next batch, so that the loop never waits for the log's writer. NULL: commit here. */
+void audit_forward_set_saver(struct audit_forward *fwd,
+    void (*save)(void *arg, const char *name, uint64_t value), void *arg);
+
 /* For tests: the reconnect backoff starts at MIN_MS and doubles up to MAX_MS (defaults
  * 1000 and 60000); values <= 0 keep the current one. */
 void audit_forward_set_backoff(struct audit_forward *fwd, int min_ms, int max_ms);

@@ -39,6 +39,7 @@ struct gw_audit_job {
 	size_t			  gj_n;
 	uint64_t		  gj_gen;
 	uint64_t		  gj_mpi_cursor;	/* journal cursor to store with them */
+	uint64_t		  gj_fwd_cursor;	/* the forwarder's position; 0 = none */
 	int			  gj_ckpt;		/* sign a checkpoint after the commit */
 	/* results */
 	int			  gj_rc;		/* AUDITLOG_* of the commit */
@@ -72,6 +73,7 @@ struct gw_audit {
 	uint64_t		  ga_last_failed;	/* latest failed generation, 0 = none */
 	struct atna_summary	 *ga_summary;	/* scratch for building entries */
 	struct audit_forward	 *ga_fwd;	/* NULL unless audit.forward is set */
+	uint64_t		  ga_fwd_cursor;	/* its position to store; 0 = none */
 	void			(*ga_on_ckpt)(void *arg, const char *note, size_t len,
 				    uint64_t size);
 	void			 *ga_on_ckpt_arg;
@@ -124,6 +126,9 @@ void gw_audit_maybe_checkpoint(struct gw_audit *a, int force);
  * job is out (gw_audit_log.c). gw_audit_open returns 0 or -1. */
 void gw_audit_close(struct gw_audit *a);
 int gw_audit_open(struct gw_audit *a);
+
+/* The forwarder's cursor saver: stored with the next job (gw_audit_job.c). */
+void gw_audit_save_cursor(void *arg, const char *name, uint64_t value);
 
 /* Milliseconds of the monotonic clock. */
 long long gw_audit_now_ms(void);

@@ -42,6 +42,8 @@ gw_audit_job_run(struct gw_audit *a, struct gw_audit_job *j)
 		rc = gw_audit_entry_append(&b, j->gj_entries[i]);
 	if (rc == AUDITLOG_OK && j->gj_mpi_cursor != a->ga_mpi_cursor)
 		rc = auditlog_set_cursor(&b, GW_AUDIT_MPI_CURSOR, j->gj_mpi_cursor);
+	if (rc == AUDITLOG_OK && j->gj_fwd_cursor != 0)
+		rc = auditlog_set_cursor(&b, AUDIT_FORWARD_CURSOR, j->gj_fwd_cursor);
 	if (rc != AUDITLOG_OK) {
 		auditlog_abort(&b);
 		goto done;
@@ -123,6 +125,8 @@ gw_audit_job_end(struct gw_audit *a)
 	if (j->gj_rc != AUDITLOG_OK) {
 		gw_audit_failed(a, j->gj_rc, j->gj_gen);
 		a->ga_ckpt_due = 0;	/* the tick asks again: no retry storm */
+		if (j->gj_fwd_cursor > a->ga_fwd_cursor)
+			a->ga_fwd_cursor = j->gj_fwd_cursor;	/* with the next batch */
 	} else {
 		/* only a batch of records proves the log takes records again (a checkpoint
 		 * alone fits in a full map) */
@@ -170,9 +174,12 @@ gw_audit_job_fill(struct gw_audit *a)
 		a->ga_mpi_cursor = 0;
 	(void)gw_audit_mpi(a, &cursor);
 	grown = a->ga_stats.gs_size + a->ga_npending - a->ga_stats.gs_checkpoint;
-	if (a->ga_npending == 0 && cursor == a->ga_mpi_cursor && !(a->ga_ckpt_due && grown > 0))
+	if (a->ga_npending == 0 && cursor == a->ga_mpi_cursor && a->ga_fwd_cursor == 0 &&
+	    !(a->ga_ckpt_due && grown > 0))
 		return -1;
 	memset(j, 0, sizeof(*j));
+	j->gj_fwd_cursor = a->ga_fwd_cursor;
+	a->ga_fwd_cursor = 0;
 	j->gj_entries = a->ga_pending;
 	j->gj_n = a->ga_npending;
 	j->gj_gen = a->ga_gen++;
@@ -271,6 +278,18 @@ gw_audit_on_done(evutil_socket_t fd, short what, void *arg)
 	/* the next batch, if any: a job with only a failed checkpoint is not retried here */
 	if (a->ga_npending > 0 || a->ga_nwait > 0)
 		gw_audit_dispatch(a);
+}
+
+/* The forwarder's saver (audit_forward_set_saver): its position goes with the next job. */
+void
+gw_audit_save_cursor(void *arg, const char *name, uint64_t value)
+{
+	struct gw_audit *a = arg;
+
+	(void)name;
+	if (value > a->ga_fwd_cursor)
+		a->ga_fwd_cursor = value;
+	event_active(a->ga_ev_commit, EV_TIMEOUT, 0);
 }
 
 void

@@ -153,6 +153,8 @@ gw_audit_new(struct event_base *base, const struct config *cf, struct mpi *mpi,
 	if (cf->cf_audit_fwd_address != NULL &&
 	    (a->ga_fwd = audit_forward_new(base, client_tls, cf, a->ga_log)) == NULL)
 		goto fail;
+	if (a->ga_fwd != NULL)
+		audit_forward_set_saver(a->ga_fwd, gw_audit_save_cursor, a);
 	a->ga_ev_commit = event_new(base, -1, 0, gw_audit_on_commit, a);
 	a->ga_ev_ckpt = event_new(base, -1, EV_PERSIST, gw_audit_on_tick, a);
 	if (a->ga_ev_commit == NULL || a->ga_ev_ckpt == NULL || gw_audit_arm(a) == -1 ||
@@ -206,7 +208,10 @@ gw_audit_free(struct gw_audit *a)
 		a->ga_ckpt_due = 1;	/* a last checkpoint covers everything */
 	/* what is out and what is pending is committed, and every waiter told */
 	gw_audit_writer_stop(a);
-	/* it saves what it delivered into the log: before the log closes */
+	/* it saves what it delivered into the log itself now (the writer has stopped):
+	 * before the log closes */
+	if (a->ga_fwd != NULL)
+		audit_forward_set_saver(a->ga_fwd, NULL, NULL);
 	audit_forward_free(a->ga_fwd);
 	a->ga_fwd = NULL;
 	if (a->ga_ev_commit != NULL)

@@ -9,7 +9,9 @@
 #   2. the repository comes up: the records written meanwhile arrive, then a new query's
 #      record; every frame's length is right, PRI 85, version 1, MSGID IHE+RFC-3881, BOM,
 #      and its message is the record's XML exactly as the log holds it (export);
-#   3. /status: connected, backlog 0.
+#   3. /status: connected, backlog 0;
+#   4. hashid killed (-9) and restarted: a new repository connection gets only the new
+#      query's record (the delivered position was stored with the log's batches).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_flow.sh"
 
@@ -106,6 +108,32 @@ while [ "$i" -lt 30 ] && ! status | grep -q '"forward":{"connected":true,"backlo
 	sleep 0.1
 done
 like "$(status)" '"forward":\{"connected":true,"backlog":0\}' "3. /status: connected, nothing left to send"
+# kill -9: no goodbye; what the writer stored with its batches says how far delivery got
+kill -9 "$(pid_of okayama-gw)"
+wait "$(pid_of okayama-gw)" 2>/dev/null
+awk -v p="$(pid_of okayama-gw)" '$1 != p' "$T/.pids" >"$T/.pids.new" && mv "$T/.pids.new" "$T/.pids"
+exec 9>&-
+wait "$ARR" 2>/dev/null
+# 4. a new repository connection after a restart gets only what is new (the cursor held)
+mkfifo "$T/arr2.in"
+openssl s_server -quiet -accept "$PR" -cert "$PKI/arr.crt" -key "$PKI/arr.key" \
+    -CAfile "$PKI/ca.crt" -Verify 2 -verify_return_error -naccept 1 <"$T/arr2.in" \
+    >"$T/arr2.bin" 2>"$T/arr2.err" &
+ARR2=$!
+exec 8>"$T/arr2.in"
+add_cleanup "exec 8>&-; kill $ARR2 2>/dev/null"
+start_hashid okayama-gw "$C" okayama-ehr || die "okayama-gw did not restart"
+query 4
+i=0
+while [ "$i" -lt 100 ]; do
+	n=$(frames "$T/arr2.bin")
+	[ "$n" -ge 1 ] 2>/dev/null && break
+	i=$((i + 1))
+	sleep 0.1
+done
+sleep 0.5
+is "$(frames "$T/arr2.bin"):$(grep -c 'ITI-18' "$T/arr2.bin")" "1:1" \
+    "4. after kill -9 and a restart: only the new record is sent (the delivered position was stored)"
 stop_hashid okayama-gw
 
 # each message is the record as the log holds it: header, BOM, the exact XML
