@@ -25,9 +25,10 @@ conf_put_quoted(struct strbuf *sb, const char *s)
 	strbuf_puts(sb, "\"");
 }
 
-static void conf_print_table(struct strbuf *, const struct conf_table *, const void *, int);
+static size_t conf_print_table(struct strbuf *, const struct conf_table *, const void *, int);
 
-static void
+/* Returns 1 when the sequence has entries, 0 when it printed as []. */
+static int
 conf_print_seq(struct strbuf *sb, const struct conf_option *o, const void *obj, int indent)
 {
 	const char *arr;
@@ -38,7 +39,7 @@ conf_print_seq(struct strbuf *sb, const struct conf_option *o, const void *obj, 
 	memcpy(&n, (const char *)obj + o->co_count_off, sizeof(n));
 	if (n == 0 || arr == NULL) {
 		strbuf_printf(sb, "%*s%s: []\n", indent, "", o->co_key);
-		return;
+		return 0;
 	}
 	strbuf_printf(sb, "%*s%s:\n", indent, "", o->co_key);
 	for (i = 0; i < n; i++) {
@@ -55,9 +56,11 @@ conf_print_seq(struct strbuf *sb, const struct conf_option *o, const void *obj, 
 			sb->sb_failed = 1;
 		strbuf_reset(&item);
 	}
+	return 1;
 }
 
-static void
+/* Returns 1 when a value was printed, 0 when nothing or only an empty sequence was. */
+static int
 conf_print_option(struct strbuf *sb, const struct conf_option *o, const void *obj,
     int indent)
 {
@@ -67,25 +70,23 @@ conf_print_option(struct strbuf *sb, const struct conf_option *o, const void *ob
 	size_t sz;
 	int v;
 
-	if (o->co_type == CONF_SEQ) {
-		conf_print_seq(sb, o, obj, indent);
-		return;
-	}
+	if (o->co_type == CONF_SEQ)
+		return conf_print_seq(sb, o, obj, indent);
 	if (o->co_type == CONF_STRING || o->co_type == CONF_PATH) {
 		if ((s = *(char *const *)field) == NULL)
-			return;
+			return 0;
 		strbuf_printf(sb, "%*s%s: ", indent, "", o->co_key);
 		conf_put_quoted(sb, s);
 		strbuf_puts(sb, "\n");
-		return;
+		return 1;
 	}
 	if (o->co_type == CONF_CUSTOM) {
 		if (o->co_print == NULL || !o->co_print(field, buf, sizeof(buf)))
-			return;
+			return 0;
 		strbuf_printf(sb, "%*s%s: ", indent, "", o->co_key);
 		conf_put_quoted(sb, buf);
 		strbuf_puts(sb, "\n");
-		return;
+		return 1;
 	}
 	strbuf_printf(sb, "%*s%s: ", indent, "", o->co_key);
 	v = (o->co_type == CONF_BOOL || o->co_type == CONF_ENUM ||
@@ -105,31 +106,37 @@ conf_print_option(struct strbuf *sb, const struct conf_option *o, const void *ob
 		strbuf_printf(sb, "%s\n", v >= 0 && o->co_enum[sz] != NULL ?
 		    o->co_enum[sz] : "?");
 	}
+	return 1;
 }
 
-static void
+/* Returns how many values were printed (empty sequences not counted). */
+static size_t
 conf_print_table(struct strbuf *sb, const struct conf_table *t, const void *obj, int indent)
 {
 	const struct conf_option *o;
 	struct strbuf sub;
+	size_t nset = 0, n;
 
 	for (o = t->ct_opts; o->co_key != NULL; o++) {
 		if (o->co_type != CONF_MAP) {
-			conf_print_option(sb, o, obj, indent);
+			nset += (size_t)conf_print_option(sb, o, obj, indent);
 			continue;
 		}
-		/* A mapping with nothing set is left out: "key: {}" would then fail its
-		 * required keys when loaded again. */
+		/* A mapping with nothing set (or only empty sequences) is left out:
+		 * "key: {}" or "key: {list: []}" would then fail its required keys when
+		 * loaded again, and leaving it out loads to the same object. */
 		memset(&sub, 0, sizeof(sub));
-		conf_print_table(&sub, o->co_table, CFIELD(obj, o), indent + 2);
-		if (sub.sb_len > 0) {
+		n = conf_print_table(&sub, o->co_table, CFIELD(obj, o), indent + 2);
+		if (n > 0) {
 			strbuf_printf(sb, "%*s%s:\n", indent, "", o->co_key);
 			strbuf_add(sb, sub.sb_data, sub.sb_len);
+			nset += n;
 		}
 		if (sub.sb_failed)
 			sb->sb_failed = 1;
 		strbuf_reset(&sub);
 	}
+	return nset;
 }
 
 int

@@ -216,6 +216,9 @@ static const struct conf_option purpose_opts[] = {
 	{ .co_key = "retrieve_url", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct peer_purpose, pp_retrieve_url), .co_check = config_check_url,
 	  .co_doc = "its ITI-39 endpoint for that purpose" },
+	{ .co_key = "inner_address", .co_type = CONF_STRING,
+	  .co_off = OFF(struct peer_purpose, pp_inner), .co_check = config_check_ip,
+	  .co_doc = "its inner address for that purpose (needs peers[].vpn)" },
 	{ .co_key = NULL }
 };
 static const struct conf_table purpose_table = { "purposes", purpose_opts,
@@ -257,6 +260,8 @@ static const struct conf_option peer_opts[] = {
 	  .co_off = OFF(struct peer, pr_purposes),
 	  .co_count_off = OFF(struct peer, pr_npurposes),
 	  .co_doc = "its endpoints for purposes other than clinical" },
+	{ .co_key = "vpn", .co_type = CONF_MAP, .co_table = &config_vpn_peer_table,
+	  .co_doc = "its IKE end for the per-purpose VPNs (config_vpn.c)" },
 	{ .co_key = "patient_map", .co_type = CONF_SEQ, .co_table = &map_table,
 	  .co_off = OFF(struct peer, pr_map), .co_count_off = OFF(struct peer, pr_nmap),
 	  .co_doc = "static local -> remote patient ids, used when the MPI has none" },
@@ -288,14 +293,7 @@ config_print_port(const void *field, char *buf, size_t bufsz)
 static const char *
 config_set_admin_remote(const char *value, void *field)
 {
-	if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "on") == 0)
-		*(int *)field = 1;
-	else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 ||
-	    strcmp(value, "off") == 0)
-		*(int *)field = 0;
-	else
-		return "must be true or false";
-	return NULL;
+	return config_bool(value, field);
 }
 
 static int
@@ -342,6 +340,8 @@ static const struct conf_option config_opts[] = {
 	  .co_doc = "patients' JPKI-signed consents" },
 	{ .co_key = "audit", .co_type = CONF_MAP, .co_table = &config_audit_table,
 	  .co_doc = "signed audit log: checkpoints, signing key, forwarding" },
+	{ .co_key = "vpn", .co_type = CONF_MAP, .co_table = &config_vpn_table,
+	  .co_doc = "per-purpose IPsec VPNs (hashictl deploy swanctl); absent = none" },
 	{ .co_key = "local_systems", .co_type = CONF_SEQ, .co_table = &local_table,
 	  .co_off = OFF(struct config, cf_locals), .co_count_off = OFF(struct config, cf_nlocals),
 	  .co_doc = "systems that may call the local endpoints" },
@@ -356,7 +356,7 @@ static const struct conf_table config_table = { "hashid", config_opts, sizeof(st
 
 
 /* Reports MSG at the node for PATH (or its closest ancestor), prefixed with PATH. */
-static void __attribute__((format(printf, 3, 4)))
+void
 config_err(struct conf *c, const char *path, const char *fmt, ...)
 {
 	char msg[512];
@@ -369,7 +369,7 @@ config_err(struct conf *c, const char *path, const char *fmt, ...)
 }
 
 /* Builds a key path; they are short (keys plus two indices), so a cut means a bug. */
-static const char * __attribute__((format(printf, 3, 4)))
+const char *
 config_path(char *buf, size_t bufsz, const char *fmt, ...)
 {
 	va_list ap;
@@ -596,6 +596,7 @@ config_load(const char *file, FILE *errs)
 		config_check_identities(c, cf);
 		config_check_names(c, cf);
 		config_check_peers(c, cf);
+		config_check_vpn(c, cf);
 	}
 	if ((cf->cf_file = realpath(file, NULL)) == NULL && conf_nerrors(c) == 0)
 		conf_errorf(c, NULL, "cannot resolve its path");

@@ -33,6 +33,13 @@ struct peer_purpose {
 	char	*pp_name;		/* e.g. emergency */
 	char	*pp_query_url;		/* ITI-38 (and ITI-55) */
 	char	*pp_retrieve_url;	/* ITI-39 */
+	char	*pp_inner;		/* its inner (tunnel) address for it; NULL = no VPN */
+};
+
+/* One purpose's VPN on this gateway (config_vpn.c): a CHILD_SA per peer offering it. */
+struct vpn_purpose {
+	char	*vp_name;		/* e.g. clinical */
+	char	*vp_inner;		/* our inner address for it, numeric IPv4/IPv6 */
 };
 
 /* A peer region's gateway. */
@@ -50,6 +57,10 @@ struct peer {
 							 * to co-sign ours; NULL = neither */
 	struct peer_purpose	*pr_purposes;		/* endpoints per other purpose */
 	size_t			 pr_npurposes;
+	/* its IKE end (peers[].vpn); NULL address = not reached through a VPN */
+	char			*pr_vpn_address;	/* outer address, numeric */
+	char			*pr_vpn_identity;	/* IKE identity it authenticates as */
+	char			*pr_vpn_inner;		/* its inner address for clinical */
 	/* Static patient-id map until the MPI lands: local CX -> the peer's CX. */
 	struct patient_map	*pr_map;
 	size_t			 pr_nmap;
@@ -125,6 +136,16 @@ struct config {
 	int		 cf_audit_fwd_port;	/* 0 = 6514 (RFC 5425) */
 	char		*cf_audit_fwd_server_name; /* expected in its certificate */
 	char		*cf_audit_fwd_ca;	/* CA of its certificate; NULL = tls.ca */
+	/* per-purpose VPNs (vpn:, config_vpn.c); NULL address = no VPN */
+	char		*cf_vpn_address;	/* our outer IKE address, numeric */
+	char		*cf_vpn_cert;		/* NULL = tls.certificate */
+	char		*cf_vpn_key;		/* NULL = tls.private_key */
+	char		*cf_vpn_ca;		/* NULL = tls.ca */
+	char		*cf_vpn_identity;	/* NULL = the certificate's subject */
+	int		 cf_vpn_no_encap;	/* 1 = encap: false (kernel ESP, no UDP) */
+	char		*cf_vpn_start_action;	/* trap, start or none; NULL = trap */
+	struct vpn_purpose *cf_vpn_purposes;
+	size_t		 cf_nvpn_purposes;
 	/* who may call */
 	struct local_system *cf_locals;
 	size_t		 cf_nlocals;
@@ -160,6 +181,16 @@ const char *config_audit_origin(const struct config *cf, char *buf, size_t bufsz
 /* Returns PEER's endpoint URL for PURPOSE (RETRIEVE != 0: ITI-39, else ITI-38/55): the
  * plain URLs for "clinical", else those of its purposes entry; NULL when it has none. */
 const char *config_peer_url(const struct peer *peer, const char *purpose, int retrieve);
+
+/* The VPN's certificate, key and CA files: vpn.certificate / private_key / ca, or the
+ * tls: ones when absent. Borrowed from CF. */
+const char *config_vpn_cert(const struct config *cf);
+const char *config_vpn_key(const struct config *cf);
+const char *config_vpn_ca(const struct config *cf);
+
+/* Returns PEER's inner address for PURPOSE: vpn.inner_address for "clinical", else the
+ * inner_address of its purposes entry; NULL when it has none (no CHILD_SA for it). */
+const char *config_vpn_peer_inner(const struct peer *peer, const char *purpose);
 
 /* Returns the peer whose HCID is HCID, or NULL. Borrowed from CF. */
 const struct peer *config_peer_by_hcid(const struct config *cf, const char *hcid);

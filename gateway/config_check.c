@@ -168,3 +168,16 @@ config_print_sha256(const void *field, char *buf, size_t bufsz)
 	return 1;
 }
 
+
+const char *
+config_bool(const char *value, int *out)
+{
+	if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "on") == 0)
+		*out = 1;
+	else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 ||
+	    strcmp(value, "off") == 0)
+		*out = 0;
+	else
+		return "must be true or false";
+	return NULL;
+}

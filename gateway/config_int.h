@@ -44,13 +44,36 @@ int config_print_sha256(const void *field, char *buf, size_t bufsz);
 /* A C2SP note verifier key "name+hash+base64" of an Ed25519 key (config_audit.c). */
 const char *config_check_vkey(const char *s);
 
+/* Reads VALUE as YAML's true|false|yes|no|on|off into *OUT (1/0), for custom boolean
+ * options (which print nothing at their default). Returns NULL or a reason. */
+const char *config_bool(const char *value, int *out);
+
 /* An int field holding a TCP port, 1 to 65535; 0 (unset) prints as nothing, so that an
  * optional section without it is left out of config_print. */
 const char *config_set_port(const char *value, void *field);
 int config_print_port(const void *field, char *buf, size_t bufsz);
 
+/* A numeric IPv4 or IPv6 address (inet_pton), as swanctl and traffic selectors need. */
+const char *config_check_ip(const char *s);
+
 /* The audit: section (config_audit.c). */
 struct conf_table;
 extern const struct conf_table config_audit_table;
+
+/* The vpn: section and a peer's vpn: mapping (config_vpn.c), and their cross-field checks
+ * (run after conf_load whenever a document was parsed). */
+struct conf;
+struct config;
+extern const struct conf_table config_vpn_table;
+extern const struct conf_table config_vpn_peer_table;
+void config_check_vpn(struct conf *c, const struct config *cf);
+
+/* Reports "PATH: message" at the node for PATH (or its closest ancestor) (config.c). */
+void config_err(struct conf *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Formats a key path into BUF; an empty string when it does not fit (config.c). */
+const char *config_path(char *buf, size_t bufsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

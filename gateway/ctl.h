@@ -74,4 +74,10 @@ extern const char *ctl_config_file;
  * its admin listener. Returns 0, or 1 when there is no admin section or no answer. */
 int ctl_status(const struct config *cf, int argc, char **argv);
 
+/* Deploy command (ctl_deploy.c): "deploy swanctl [-o FILE] [--check FILE]" writes the
+ * swanctl.conf generated from the vpn: sections (gateway/swanctl.h) to stdout or FILE
+ * (atomically, 0644), or with --check exits 0 when FILE equals it, else 1 after printing
+ * the first differing line as a unified diff hunk. 2 on bad arguments. */
+int ctl_deploy_swanctl(const struct config *cf, int argc, char **argv);
+
 #endif

@@ -79,6 +79,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ { "audit", "export", NULL }, 0, 42, 0, ctl_audit_export,
 	    "[search filters] --format xml|json|csv [-o FILE] [--dir DIR] [--vkey FILE]",
 	    "write the records found (or all) as ATNA XML, JSON lines or CSV" },
+	{ { "deploy", "swanctl", NULL }, 0, 4, 1, ctl_deploy_swanctl,
+	    "[-o FILE] [--check FILE]",
+	    "write strongSwan's swanctl.conf for the per-purpose VPNs (vpn: sections); "
+	    "--check: exit 1 and show the first difference when FILE is not what it would be" },
 	{ { "status", NULL }, 0, 0, 1, ctl_status, "",
 	    "show the running hashid's peers (calls, errors, latency) from its admin listener" },
 	{ { NULL }, 0, 0, 0, NULL, NULL, NULL }
