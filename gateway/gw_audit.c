@@ -1,14 +1,9 @@
 /* gateway/gw_audit: see gw_audit.h. */
 #include "gateway/gw_audit.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
