@@ -23,6 +23,7 @@
 #include "common/store.h"
 #include "common/str.h"
 #include "crypto/checkpoint.h"
+#include "tests/unit/auditlog_raw.h"
 #include "tests/unit/tmpdir.h"
 
 #define MAPSIZE		((size_t)16 << 20)
@@ -307,27 +308,6 @@ test_garbage(void **state)
 	proof_info_free(&pi);
 }
 
-/* Opens FX's log raw with a write transaction. */
-static struct store *
-raw_open(struct fx *fx, MDB_txn **txn)
-{
-	struct store *st;
-
-	auditlog_close(fx->log);
-	fx->log = NULL;
-	assert_non_null(st = store_open(fx->dir, MAPSIZE, 0, auditlog_dbs, AUDITLOG_NDBS));
-	assert_int_equal(store_begin(st, 0, txn), 0);
-	return st;
-}
-
-static void
-raw_close(struct fx *fx, struct store *st, MDB_txn *txn)
-{
-	assert_int_equal(store_commit(txn), 0);
-	store_close(st);
-	assert_non_null(fx->log = auditlog_open(fx->dir, MAPSIZE));
-}
-
 /* A record altered in LMDB: the writer's own check refuses to hand out a proof. */
 static void
 test_writer_refuses_tampered(void **state)
@@ -341,7 +321,7 @@ test_writer_refuses_tampered(void **state)
 	char err[256];
 
 	build(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(key, 4);
 	assert_int_equal(store_get(txn, store_dbi(st, AUDITLOG_DB_REC), key, 8, &v), 0);
 	assert_non_null(copy = malloc(v.mv_size));
@@ -350,7 +330,7 @@ test_writer_refuses_tampered(void **state)
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_REC), key, 8, copy,
 	    v.mv_size, 0), 0);
 	free(copy);
-	raw_close(fx, st, txn);
+	auditlog_raw_close(st, txn, &fx->log, fx->dir, MAPSIZE);
 	assert_int_equal(proof_inclusion_write(fx->log, fx->v, 4, &file, err, sizeof(err)),
 	    PROOF_INVALID);
 	assert_non_null(strstr(err, "does not prove"));
@@ -379,14 +359,14 @@ test_bad_latest_checkpoint(void **state)
 	build(fx);
 	snprintf(path, sizeof(path), "%s/key2.pem", fx->tmp);
 	assert_non_null(s2 = note_signer_load(ORIGIN, path));
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(key, 11);
 	assert_int_equal(note_sign(s2, FORGED, strlen(FORGED), &note), 0);
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_NOTE), key, 8, note.sb_data,
 	    note.sb_len, 0), 0);
 	strbuf_reset(&note);
 	note_signer_free(s2);
-	raw_close(fx, st, txn);
+	auditlog_raw_close(st, txn, &fx->log, fx->dir, MAPSIZE);
 	assert_int_equal(proof_checkpoint_latest(fx->log, fx->v, &note, &c, &skipped), PROOF_OK);
 	assert_int_equal(c.size, 5);
 	assert_int_equal(skipped, 1);

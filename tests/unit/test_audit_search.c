@@ -27,6 +27,7 @@
 #include "common/str.h"
 #include "common/xml.h"
 #include "crypto/checkpoint.h"
+#include "tests/unit/auditlog_raw.h"
 #include "tests/unit/tmpdir.h"
 
 #define MAPSIZE		((size_t)32 << 20)
@@ -382,27 +383,6 @@ test_combined(void **state)
 	expect(fx, &q, p_combo2, "event, region and purpose");
 }
 
-/* Opens FX's log raw with a write transaction (the handle is closed meanwhile). */
-static struct store *
-raw_open(struct fx *fx, MDB_txn **txn)
-{
-	struct store *st;
-
-	auditlog_close(fx->log);
-	fx->log = NULL;
-	assert_non_null(st = store_open(fx->dir, MAPSIZE, 0, auditlog_dbs, AUDITLOG_NDBS));
-	assert_int_equal(store_begin(st, 0, txn), 0);
-	return st;
-}
-
-static void
-raw_close(struct fx *fx, struct store *st, MDB_txn *txn)
-{
-	assert_int_equal(store_commit(txn), 0);
-	store_close(st);
-	assert_non_null(fx->log = auditlog_open(fx->dir, MAPSIZE));
-}
-
 static void
 raw_index(struct store *st, MDB_txn *txn, const uint8_t *key, size_t len, uint64_t seq)
 {
@@ -443,14 +423,14 @@ test_tampered_index(void **state)
 	size_t len;
 
 	build(fx);
-	s = raw_open(fx, &txn);
+	s = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	len = atna_key(ATNA_KEY_PATIENT, "P0001" AA, 0, key);
 	raw_index(s, txn, key, len, 2);		/* a P0002 record */
 	raw_index(s, txn, key, len, 25);	/* after the checkpoint */
 	raw_index(s, txn, key, len, 1000);	/* beyond the log */
 	len = atna_key(ATNA_KEY_TIME, NULL, T0 + 7 * MIN, key);
 	raw_index(s, txn, key, len, 20);
-	raw_close(fx, s, txn);
+	auditlog_raw_close(s, txn, &fx->log, fx->dir, MAPSIZE);
 
 	search_query_init(&q);
 	q.sq_patient = "P0001" AA;
@@ -482,10 +462,10 @@ test_edited_record(void **state)
 	size_t i;
 
 	build(fx);
-	s = raw_open(fx, &txn);
+	s = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	raw_flip(s, txn, 6);
 	raw_flip(s, txn, 26);
-	raw_close(fx, s, txn);
+	auditlog_raw_close(s, txn, &fx->log, fx->dir, MAPSIZE);
 	search_query_init(&q);
 	q.sq_patient = "P0001" AA;
 	assert_int_equal(run(fx, &q, &g, &st), 1);
@@ -544,14 +524,14 @@ test_rewritten_log(void **state)
 		MDB_txn *txn;
 		uint8_t k[8];
 
-		s = raw_open(fx, &txn);
+		s = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 		store_put_be64(k, CKPT1);
 		assert_int_equal(store_put(txn, store_dbi(s, AUDITLOG_DB_NOTE), k, 8,
 		    n1.sb_data, n1.sb_len, 0), 0);
 		store_put_be64(k, CKPT2);
 		assert_int_equal(store_put(txn, store_dbi(s, AUDITLOG_DB_NOTE), k, 8,
 		    n2.sb_data, n2.sb_len, 0), 0);
-		raw_close(fx, s, txn);
+		auditlog_raw_close(s, txn, &fx->log, fx->dir, MAPSIZE);
 	}
 	strbuf_reset(&n1);
 	strbuf_reset(&n2);
@@ -590,11 +570,11 @@ test_forged_latest_checkpoint(void **state)
 	assert_non_null(s2 = note_signer_load(ORIGIN, fx->key2));
 	assert_int_equal(note_sign(s2, body, strlen(body), &note), 0);
 	note_signer_free(s2);
-	s = raw_open(fx, &txn);
+	s = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(k, CKPT2);
 	assert_int_equal(store_put(txn, store_dbi(s, AUDITLOG_DB_NOTE), k, 8, note.sb_data,
 	    note.sb_len, 0), 0);
-	raw_close(fx, s, txn);
+	auditlog_raw_close(s, txn, &fx->log, fx->dir, MAPSIZE);
 	strbuf_reset(&note);
 	search_query_init(&q);
 	assert_int_equal(run(fx, &q, &g, &st), 1);

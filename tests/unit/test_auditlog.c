@@ -19,6 +19,7 @@
 #include "common/store.h"
 #include "common/str.h"
 #include "crypto/checkpoint.h"
+#include "tests/unit/auditlog_raw.h"
 #include "crypto/merkle.h"
 
 #define MAPSIZE		((size_t)16 << 20)
@@ -342,26 +343,6 @@ build_standard(struct fx *fx)
 	strbuf_reset(&note);
 }
 
-/* Closes FX's log and opens its environment raw, with a write transaction in *TXN. */
-static struct store *
-raw_open(struct fx *fx, MDB_txn **txn)
-{
-	struct store *st;
-
-	auditlog_close(fx->log);
-	fx->log = NULL;
-	assert_non_null(st = store_open(fx->dir, MAPSIZE, 0, auditlog_dbs, AUDITLOG_NDBS));
-	assert_int_equal(store_begin(st, 0, txn), 0);
-	return st;
-}
-
-static void
-raw_close(struct store *st, MDB_txn *txn)
-{
-	assert_int_equal(store_commit(txn), 0);
-	store_close(st);
-}
-
 /* Reads the value of KEY in sub-database DB into a malloc'd, NUL-terminated copy. */
 static uint8_t *
 raw_copy(struct store *st, MDB_txn *txn, size_t db, const uint8_t *key, size_t klen,
@@ -400,13 +381,13 @@ test_tamper_flip(void **state)
 	size_t len;
 
 	build_standard(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(key, 5);
 	rec = raw_copy(st, txn, AUDITLOG_DB_REC, key, 8, &len);
 	rec[len / 2] ^= 0x01;
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_REC), key, 8, rec, len, 0), 0);
 	free(rec);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 5, "leaf hash");
 }
 
@@ -419,10 +400,10 @@ test_tamper_delete(void **state)
 	uint8_t key[8];
 
 	build_standard(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(key, 7);
 	assert_int_equal(store_del(txn, store_dbi(st, AUDITLOG_DB_REC), key, 8, NULL, 0), 0);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 7, "missing");
 }
 
@@ -436,7 +417,7 @@ test_tamper_reorder(void **state)
 	size_t l3, l4;
 
 	build_standard(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(k3, 3);
 	store_put_be64(k4, 4);
 	r3 = raw_copy(st, txn, AUDITLOG_DB_REC, k3, 8, &l3);
@@ -445,7 +426,7 @@ test_tamper_reorder(void **state)
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_REC), k4, 8, r3, l3, 0), 0);
 	free(r3);
 	free(r4);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 3, "reordered");
 }
 
@@ -459,14 +440,14 @@ test_tamper_node(void **state)
 	size_t len;
 
 	build_standard(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	auditlog_node_key(key, 2, 1);
 	h = raw_copy(st, txn, AUDITLOG_DB_NODE, key, sizeof(key), &len);
 	h[0] ^= 0x80;
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_NODE), key, sizeof(key), h,
 	    len, 0), 0);
 	free(h);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 4, "stored node (2, 1)");
 }
 
@@ -490,7 +471,7 @@ test_tamper_truncate(void **state)
 	append(fx->log, 8, 8, 8);
 	assert_int_equal(auditlog_checkpoint(fx->log, fx->s, ORIGIN, &note), AUDITLOG_OK);
 	strbuf_reset(&note);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	for (i = 12; i < 16; i++) {
 		store_put_be64(key, i);
 		assert_int_equal(store_del(txn, store_dbi(st, AUDITLOG_DB_REC), key, 8, NULL, 0),
@@ -504,7 +485,7 @@ test_tamper_truncate(void **state)
 	store_put_be64(key, 12);
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_META), AUDITLOG_META_SIZE,
 	    strlen(AUDITLOG_META_SIZE), key, 8, 0), 0);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 12, "truncated");
 }
 
@@ -525,7 +506,7 @@ test_tamper_signature(void **state)
 	assert_int_equal(note_keygen(ORIGIN, fx->key2, &vkey), 0);
 	strbuf_reset(&vkey);
 	assert_non_null(s2 = note_signer_load(ORIGIN, fx->key2));
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(key, 16);
 	note = raw_copy(st, txn, AUDITLOG_DB_NOTE, key, 8, &len);
 	assert_non_null(end = strstr((const char *)note, "\n\n"));
@@ -536,7 +517,7 @@ test_tamper_signature(void **state)
 	free(note);
 	strbuf_reset(&forged);
 	note_signer_free(s2);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 16, "signature");
 }
 
@@ -550,11 +531,11 @@ test_tamper_rollback_size(void **state)
 	uint8_t val[8];
 
 	build_standard(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(val, 16);
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_META), AUDITLOG_META_SIZE,
 	    strlen(AUDITLOG_META_SIZE), val, 8, 0), 0);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 16, "rolled back");
 }
 
@@ -569,14 +550,14 @@ test_tamper_rollback_checkpoint(void **state)
 	size_t len;
 
 	build_standard(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(k8, 8);
 	store_put_be64(k16, 16);
 	note = raw_copy(st, txn, AUDITLOG_DB_NOTE, k8, 8, &len);
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_NOTE), k16, 8, note, len, 0),
 	    0);
 	free(note);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 16, "is for size 8");
 }
 
@@ -595,7 +576,7 @@ test_tamper_rewritten(void **state)
 	uint64_t i;
 
 	build_standard(fx);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	store_put_be64(k8, 8);
 	store_put_be64(k16, 16);
 	n8 = raw_copy(st, txn, AUDITLOG_DB_NOTE, k8, 8, &l8);
@@ -613,13 +594,13 @@ test_tamper_rewritten(void **state)
 		assert_int_equal(auditlog_add(&b, buf, len, NULL), AUDITLOG_OK);
 	}
 	assert_int_equal(auditlog_commit(&b), AUDITLOG_OK);
-	st = raw_open(fx, &txn);
+	st = auditlog_raw_open(&fx->log, fx->dir, MAPSIZE, &txn);
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_NOTE), k8, 8, n8, l8, 0), 0);
 	assert_int_equal(store_put(txn, store_dbi(st, AUDITLOG_DB_NOTE), k16, 8, n16, l16, 0),
 	    0);
 	free(n8);
 	free(n16);
-	raw_close(st, txn);
+	auditlog_raw_close(st, txn, NULL, NULL, 0);
 	expect_tampered(fx, 7, "signed checkpoint root");
 }
 
