@@ -1,9 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages Hashi needs to build, test and run its demo.
 # As root it runs apt-get; otherwise it prints the exact command to run.
+# strongSwan (charon with userspace IPsec, swanctl) runs the per-purpose VPNs and the
+# real-tunnel tests in tests/netns/; hashid itself talks to charon over its vici socket.
 set -u
 PKGS="build-essential pkg-config libevent-dev libssl-dev openssl libxml2-dev libxml2-utils
-liblmdb-dev lmdb-utils libyaml-dev libcmocka-dev valgrind curl iproute2 procps"
+liblmdb-dev lmdb-utils libyaml-dev libcmocka-dev valgrind curl iproute2 procps
+strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
+strongswan-pki"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -41,6 +41,7 @@ admin_fill(struct admin *ad, struct metrics_info *mi)
 	mi->mi_uptime_s = (long long)ts.tv_sec - ad->ad_gw->gw_started;
 	mi->mi_draining = ad->ad_gw->gw_draining;
 	mi->mi_inflight = http_server_inflight(ad->ad_gw->gw_http);
+	mi->mi_tunnels = ad->ad_gw->gw_tunnels;
 	if (ad->ad_gw->gw_audit != NULL) {
 		gw_audit_stats(ad->ad_gw->gw_audit, &ad->ad_audit);
 		mi->mi_audit = 1;

@@ -144,6 +144,9 @@ struct config {
 	char		*cf_vpn_identity;	/* NULL = the certificate's subject */
 	int		 cf_vpn_no_encap;	/* 1 = encap: false (kernel ESP, no UDP) */
 	char		*cf_vpn_start_action;	/* trap, start or none; NULL = trap */
+	char		*cf_vpn_vici;		/* charon's vici socket; NULL = default */
+	int		 cf_vpn_health_ms;	/* tunnel poll interval; 0 = default */
+	int		 cf_vpn_no_initiate;	/* 1 = initiate: false */
 	struct vpn_purpose *cf_vpn_purposes;
 	size_t		 cf_nvpn_purposes;
 	/* who may call */
@@ -187,6 +190,23 @@ const char *config_peer_url(const struct peer *peer, const char *purpose, int re
 const char *config_vpn_cert(const struct config *cf);
 const char *config_vpn_key(const struct config *cf);
 const char *config_vpn_ca(const struct config *cf);
+
+#define VPN_VICI_DEFAULT	"/var/run/charon.vici"	/* Debian's charon */
+#define VPN_HEALTH_DEFAULT_MS	5000
+
+/* vpn.vici_socket or VPN_VICI_DEFAULT (borrowed), and vpn.health_interval or
+ * VPN_HEALTH_DEFAULT_MS. */
+const char *config_vpn_vici(const struct config *cf);
+int config_vpn_health_ms(const struct config *cf);
+
+/* Returns our inner address for PURPOSE (vpn.purposes), or NULL when CF has no VPN or
+ * none for it. Borrowed from CF. */
+const char *config_vpn_inner(const struct config *cf, const char *purpose);
+
+/* Returns the address a connection to PEER for PURPOSE is bound to: our inner address
+ * for PURPOSE when PEER is reached through that purpose's CHILD_SA, else NULL. */
+const char *config_vpn_source(const struct config *cf, const struct peer *peer,
+    const char *purpose);
 
 /* Returns PEER's inner address for PURPOSE: vpn.inner_address for "clinical", else the
  * inner_address of its purposes entry; NULL when it has none (no CHILD_SA for it). */

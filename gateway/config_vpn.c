@@ -72,6 +72,37 @@ config_print_encap(const void *field, char *buf, size_t bufsz)
 	return *(const int *)field && snprintf(buf, bufsz, "false") > 0;
 }
 
+/* health_interval and initiate are custom too, for the same reason as encap: the field
+ * holds 0 for the default. */
+static const char *
+config_set_health(const char *value, void *field)
+{
+	long long ms;
+
+	if (conf_parse_duration(value, &ms) != 0 || ms < 100 || ms > 3600000)
+		return "must be a duration from 100ms to 1h, e.g. 5s";
+	*(int *)field = (int)ms;
+	return NULL;
+}
+
+static int
+config_print_health(const void *field, char *buf, size_t bufsz)
+{
+	return *(const int *)field != 0 &&
+	    snprintf(buf, bufsz, "%dms", *(const int *)field) > 0;
+}
+
+static const char *
+config_set_initiate(const char *value, void *field)
+{
+	const char *why;
+	int v;
+
+	if ((why = config_bool(value, &v)) == NULL)
+		*(int *)field = !v;
+	return why;
+}
+
 static const struct conf_option vpn_purpose_opts[] = {
 	{ .co_key = "name", .co_type = CONF_STRING, .co_flags = CONF_REQUIRED,
 	  .co_off = OFF(struct vpn_purpose, vp_name), .co_check = config_check_name,
@@ -107,6 +138,18 @@ static const struct conf_option vpn_opts[] = {
 	{ .co_key = "start_action", .co_type = CONF_STRING,
 	  .co_off = OFF(struct config, cf_vpn_start_action), .co_check = config_check_start,
 	  .co_doc = "trap (on first packet), start (at load) or none; absent = trap" },
+	{ .co_key = "vici_socket", .co_type = CONF_PATH,
+	  .co_off = OFF(struct config, cf_vpn_vici),
+	  .co_doc = "charon's vici socket, asked for the tunnels' state; absent = "
+	    VPN_VICI_DEFAULT },
+	{ .co_key = "health_interval", .co_type = CONF_CUSTOM,
+	  .co_off = OFF(struct config, cf_vpn_health_ms), .co_set = config_set_health,
+	  .co_print = config_print_health,
+	  .co_doc = "how often charon is asked which CHILD_SAs are up; default 5s" },
+	{ .co_key = "initiate", .co_type = CONF_CUSTOM,
+	  .co_off = OFF(struct config, cf_vpn_no_initiate), .co_set = config_set_initiate,
+	  .co_print = config_print_encap,
+	  .co_doc = "ask charon to bring up a CHILD_SA found down; default true" },
 	{ .co_key = "purposes", .co_type = CONF_SEQ, .co_flags = CONF_REQUIRED,
 	  .co_table = &vpn_purpose_table, .co_off = OFF(struct config, cf_vpn_purposes),
 	  .co_count_off = OFF(struct config, cf_nvpn_purposes), .co_min = 1,
@@ -146,6 +189,40 @@ const char *
 config_vpn_ca(const struct config *cf)
 {
 	return cf->cf_vpn_ca != NULL ? cf->cf_vpn_ca : cf->cf_tls_ca;
+}
+
+const char *
+config_vpn_vici(const struct config *cf)
+{
+	return cf->cf_vpn_vici != NULL ? cf->cf_vpn_vici : VPN_VICI_DEFAULT;
+}
+
+int
+config_vpn_health_ms(const struct config *cf)
+{
+	return cf->cf_vpn_health_ms != 0 ? cf->cf_vpn_health_ms : VPN_HEALTH_DEFAULT_MS;
+}
+
+const char *
+config_vpn_inner(const struct config *cf, const char *purpose)
+{
+	size_t k;
+
+	if (cf->cf_vpn_address == NULL || purpose == NULL)
+		return NULL;
+	for (k = 0; k < cf->cf_nvpn_purposes; k++)
+		if (cf->cf_vpn_purposes[k].vp_name != NULL &&
+		    strcmp(cf->cf_vpn_purposes[k].vp_name, purpose) == 0)
+			return cf->cf_vpn_purposes[k].vp_inner;
+	return NULL;
+}
+
+const char *
+config_vpn_source(const struct config *cf, const struct peer *peer, const char *purpose)
+{
+	if (peer->pr_vpn_address == NULL || config_vpn_peer_inner(peer, purpose) == NULL)
+		return NULL;
+	return config_vpn_inner(cf, purpose);
 }
 
 const char *

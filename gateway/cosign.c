@@ -225,7 +225,8 @@ cosign_send(struct cosign_call *cc)
 	if ((env = cosign_request(cc, log, url, &len)) == NULL)
 		return -1;
 	fanout_free(cc->cc_fo);
-	if ((cc->cc_fo = fanout_new(cc->cc_gw, cc->cc_conf->gc_cf->cf_request_timeout_ms,
+	if ((cc->cc_fo = fanout_new(cc->cc_gw, cc->cc_conf->gc_cf, "clinical",
+	    cc->cc_conf->gc_cf->cf_request_timeout_ms,
 	    cosign_done, cc)) == NULL) {
 		free(env);
 		return -1;

@@ -1,8 +1,9 @@
 /*
  * gateway/ctl_status: "hashictl status". Asks the running hashid's admin listener (the
  * admin section of the configuration) for GET /status?format=text over a plain loopback
- * socket and prints the per-peer table. A tiny HTTP/1.0 GET: the answer is small, the
- * server closes the connection, so no HTTP library is needed.
+ * socket and prints its tables: per path (peer and purpose: tunnel, TLS, last outcome) and
+ * per peer. A tiny HTTP/1.0 GET: the answer is small, the server closes the connection, so
+ * no HTTP library is needed.
  */
 #include <sys/socket.h>
 #include <sys/time.h>

@@ -12,7 +12,9 @@
 #include "gateway/fanout.h"
 #include "gateway/gw.h"
 #include "gateway/pidmap.h"
+#include "gateway/requester.h"
 #include "gateway/soap.h"
+#include "gateway/tunnel.h"
 #include "gateway/xcpd_msg.h"
 #include "mpi/match.h"
 #include "mpi/mpi.h"
@@ -64,7 +66,8 @@ static char *
 discover_request(const struct discover *d, const struct peer *peer, size_t *lenp)
 {
 	struct xcpd_query q;
-	struct strbuf body = { 0 }, env = { 0 };
+	struct requester rq;
+	struct strbuf body = { 0 }, env = { 0 }, hdr = { 0 };
 	const char *url = discover_url(d, peer);
 	char *out = NULL;
 
@@ -83,11 +86,16 @@ discover_request(const struct discover *d, const struct peer *peer, size_t *lenp
 	    d->d_cf->cf_assigning_authority);
 	discover_cx_id(d->d_patient.mp_pid, q.xq_ids[0].ii_ext, sizeof(q.xq_ids[0].ii_ext));
 	q.xq_nids = 1;
+	/* the peer checks that this came through the purpose's tunnel */
+	memset(&rq, 0, sizeof(rq));
+	str_copy(rq.rq_purpose, sizeof(rq.rq_purpose), d->d_purpose);
 	if (xcpd_build_query(&q, &body) == XCPD_OK && !body.sb_failed &&
-	    soap_build_request(&env, ACTION_ITI55, url, body.sb_data) == 0)
+	    requester_put(&hdr, &rq) == 0 && soap_build_request_hdr(&env, ACTION_ITI55, url,
+	    hdr.sb_data, body.sb_data, NULL, 0) == 0)
 		out = strbuf_take(&env, lenp);
 	strbuf_reset(&body);
 	strbuf_reset(&env);
+	strbuf_reset(&hdr);
 	return out;
 }
 
@@ -104,6 +112,14 @@ discover_add(struct discover *d, const struct peer *peer)
 	if ((res = realloc(d->d_res, (d->d_n + 1) * sizeof(*res))) == NULL)
 		return -1;
 	d->d_res = res;
+	if (!tunnels_usable(d->d_gw->gw_tunnels, peer, d->d_purpose, NULL, 0)) {
+		/* failed at once, without a leg: the caller reports the peer unavailable */
+		res[d->d_n].dr_peer = peer;
+		res[d->d_n].dr_outcome = DISC_FAILED;
+		res[d->d_n].dr_why = "its tunnel for this purpose is down";
+		d->d_n++;
+		return 0;
+	}
 	if ((env = discover_request(d, peer, &len)) == NULL)
 		return -1;
 	/* the leg's user pointer is the result's index: d_res may move on later adds */
@@ -288,7 +304,7 @@ discover_new(struct gw *gw, const struct config *cf, const struct mpi_patient *p
 	d->d_arg = arg;
 	d->d_purpose = purpose != NULL ? purpose : "clinical";
 	(void)match_keys_make(&p->mp_demog, &d->d_keys);
-	if ((d->d_fo = fanout_new(gw, deadline_ms, discover_done, d)) == NULL) {
+	if ((d->d_fo = fanout_new(gw, cf, d->d_purpose, deadline_ms, discover_done, d)) == NULL) {
 		free(d);
 		return NULL;
 	}

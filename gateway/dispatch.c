@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/str.h"
 #include "common/xml.h"
 #include "gateway/ebrim.h"
 #include "gateway/exchange.h"
@@ -279,6 +280,36 @@ dispatch_endpoint(const char *path)
 	return -1;
 }
 
+/* The purpose of a request is that of the listener, i.e. the tunnel, it arrived on; a
+ * request that declares another one (requester.h) came through the wrong tunnel and is
+ * refused, recorded under the purpose it declared. Returns 0 to go on, -1 when refused.
+ * Requests passed on to peers declare the purpose they have here. */
+static int
+dispatch_purpose(struct exchange *ex)
+{
+	const char *declared = ex->ex_requester.rq_purpose;
+	struct soap_fault f;
+	size_t n = strlen(declared);
+
+	if (n == 0 || strcmp(declared, ex->ex_purpose) == 0) {
+		str_copy(ex->ex_requester.rq_purpose, sizeof(ex->ex_requester.rq_purpose),
+		    ex->ex_purpose);
+		return 0;
+	}
+	/* a fault reason echoes a peer's text only when it is a plain purpose name */
+	if (strspn(declared, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+	    != n)
+		declared = "(not a purpose name)";
+	log_warnx("refused %s from %s: declared purpose %s, but it came through the %s "
+	    "listener", action_txn_name(ex->ex_action->ae_txn), ex->ex_id.id_name, declared,
+	    ex->ex_purpose);
+	soap_fault_set(&f, SOAP_FAULT_SENDER, NULL, "declared purpose %s is not the purpose of "
+	    "the listener (tunnel) it arrived on: %s", declared, ex->ex_purpose);
+	ex->ex_purpose = ex->ex_requester.rq_purpose;
+	exchange_reply_fault(ex, &f);
+	return -1;
+}
+
 void
 dispatch_request(struct http_req *req, void *arg)
 {
@@ -331,6 +362,8 @@ dispatch_request(struct http_req *req, void *arg)
 	ex->ex_action = action_by_request(soap_msg_wsa(ex->ex_msg)->wa_action);
 	requester_read(ex->ex_msg, &ex->ex_requester);
 	ex_audit_begin(ex);
+	if (dispatch_purpose(ex) == -1)
+		return;
 	log_debug("%s: %s from %s", http_req_path(req), action_txn_name(ex->ex_action->ae_txn),
 	    ex->ex_id.id_name);
 	dispatch_route(ex);

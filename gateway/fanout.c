@@ -13,6 +13,7 @@
 #include "gateway/gw.h"
 #include "gateway/identity.h"
 #include "gateway/metrics.h"
+#include "gateway/tunnel.h"
 
 struct fanout {
 	struct gw		*fo_gw;
@@ -25,16 +26,21 @@ struct fanout {
 	void			*fo_arg;
 	int			 fo_finished;
 	int			 fo_started;	/* every leg counted in flight in the metrics */
+	const struct config	*fo_cf;		/* the caller's, borrowed */
+	const char		*fo_purpose;	/* borrowed from the caller */
 };
 
 struct fanout *
-fanout_new(struct gw *gw, int deadline_ms, fanout_done_fn done, void *arg)
+fanout_new(struct gw *gw, const struct config *cf, const char *purpose, int deadline_ms,
+    fanout_done_fn done, void *arg)
 {
 	struct fanout *fo = calloc(1, sizeof(*fo));
 
 	if (fo == NULL)
 		return NULL;
 	fo->fo_gw = gw;
+	fo->fo_cf = cf;
+	fo->fo_purpose = purpose != NULL ? purpose : "clinical";
 	fo->fo_deadline_ms = deadline_ms;
 	fo->fo_done = done;
 	fo->fo_arg = arg;
@@ -97,8 +103,10 @@ fanout_verify_peer(SSL *ssl, void *arg)
 
 /* Counts the end of LEG's call in the per-peer metrics (begun in fanout_start). */
 static void
-fanout_metric(struct fanout_leg *leg, enum metrics_peer_outcome o, long ms, const char *what)
+fanout_metric(struct fanout_leg *leg, enum metrics_peer_outcome o, enum http_err err, long ms,
+    const char *what)
 {
+	struct fanout *fo = leg->fl_fo;
 	struct metrics_peer *mp = metrics_peer(leg->fl_fo->fo_gw->gw_metrics,
 	    leg->fl_peer->pr_name, leg->fl_peer->pr_hcid);
 	char buf[64];
@@ -110,6 +118,8 @@ fanout_metric(struct fanout_leg *leg, enum metrics_peer_outcome o, long ms, cons
 		what = buf;
 	}
 	metrics_peer_end(mp, o, (double)ms, (long long)time(NULL), what);
+	tunnels_note_call(fo->fo_gw->gw_tunnels, leg->fl_peer->pr_name, fo->fo_purpose, err,
+	    leg->fl_status, ms, what);
 }
 
 static void
@@ -175,7 +185,7 @@ static void
 fanout_settled_end(struct fanout_leg *leg, const struct http_result *r)
 {
 	fanout_metric(leg, r->hr_error == HTTP_OK ? MPO_OK : r->hr_error ==
-	    HTTP_ERR_TIMEOUT ? MPO_TIMEOUT : MPO_ERROR, r->hr_elapsed_ms,
+	    HTTP_ERR_TIMEOUT ? MPO_TIMEOUT : MPO_ERROR, r->hr_error, r->hr_elapsed_ms,
 	    http_err_str(r->hr_error));
 	if (leg->fl_stream->fs_end != NULL)
 		leg->fl_stream->fs_end(leg, r->hr_error);
@@ -215,7 +225,7 @@ fanout_on_done(void *arg, const struct http_result *r)
 		}
 	}
 	fanout_metric(leg, leg->fl_state == LEG_DONE ? MPO_OK : leg->fl_err ==
-	    HTTP_ERR_TIMEOUT ? MPO_TIMEOUT : MPO_ERROR, r->hr_elapsed_ms,
+	    HTTP_ERR_TIMEOUT ? MPO_TIMEOUT : MPO_ERROR, leg->fl_err, r->hr_elapsed_ms,
 	    http_err_str(leg->fl_err));
 	if (--fo->fo_open == 0 && fo->fo_timer != NULL)
 		fanout_finish(fo);
@@ -238,7 +248,7 @@ fanout_on_timer(evutil_socket_t fd, short what, void *arg)
 			http_call_cancel(leg->fl_call);
 		leg->fl_call = NULL;
 		leg->fl_state = LEG_TIMEOUT;
-		fanout_metric(leg, MPO_TIMEOUT, fo->fo_deadline_ms, "no answer by the deadline");
+		fanout_metric(leg, MPO_TIMEOUT, HTTP_ERR_TIMEOUT, fo->fo_deadline_ms, "no answer by the deadline");
 		log_info("fanout: %s: no answer by the deadline", leg->fl_peer->pr_name);
 	}
 	fo->fo_open = 0;
@@ -272,6 +282,9 @@ fanout_start(struct fanout *fo)
 	for (i = 0; i < fo->fo_n; i++) {
 		struct fanout_leg *leg = fo->fo_leg[i];
 
+		/* through a VPN, from our inner address of the purpose: its CHILD_SA */
+		co.co_source = cs.co_source = fo->fo_cf == NULL ? NULL :
+		    config_vpn_source(fo->fo_cf, leg->fl_peer, fo->fo_purpose);
 		leg->fl_call = http_client_post(fo->fo_gw->gw_client, leg->fl_url,
 		    leg->fl_ctype_out, (const uint8_t *)leg->fl_req, leg->fl_reqlen,
 		    leg->fl_stream != NULL ? &cs : &co, leg);
@@ -280,7 +293,7 @@ fanout_start(struct fanout *fo)
 		else if (leg->fl_call == NULL) {
 			leg->fl_state = LEG_FAILED;
 			leg->fl_err = HTTP_ERR_INTERNAL;
-			fanout_metric(leg, MPO_ERROR, 0, http_err_str(leg->fl_err));
+			fanout_metric(leg, MPO_ERROR, leg->fl_err, 0, http_err_str(leg->fl_err));
 			fo->fo_open--;
 		}
 	}
@@ -337,7 +350,7 @@ fanout_free(struct fanout *fo)
 
 		if (fo->fo_started && (leg->fl_state == LEG_PENDING ||
 		    (leg->fl_settled && leg->fl_call != NULL)))
-			fanout_metric(leg, MPO_ERROR, 0, "abandoned");	/* keep in_flight right */
+			fanout_metric(leg, MPO_ERROR, HTTP_ERR_INTERNAL, 0, "abandoned");	/* keep in_flight right */
 		if (leg->fl_call != NULL)
 			http_call_cancel(leg->fl_call);
 		free(leg->fl_url);

@@ -47,8 +47,12 @@ struct fanout_leg {
 
 typedef void (*fanout_done_fn)(struct fanout *fo, void *arg);
 
-/* Creates a fan-out on GW's client with a deadline of DEADLINE_MS from fanout_start. */
-struct fanout *fanout_new(struct gw *gw, int deadline_ms, fanout_done_fn done, void *arg);
+/* Creates a fan-out on GW's client with a deadline of DEADLINE_MS from fanout_start, for
+ * requests of PURPOSE (NULL = clinical) under configuration CF (borrowed, like PURPOSE,
+ * until fanout_free; NULL = no VPN). A peer reached through PURPOSE's CHILD_SA is called
+ * from our inner address for PURPOSE (config_vpn_source). */
+struct fanout *fanout_new(struct gw *gw, const struct config *cf, const char *purpose,
+    int deadline_ms, fanout_done_fn done, void *arg);
 
 /* Adds a leg: POST BODY (taken) of LEN bytes with CONTENT_TYPE to URL of PEER. USER is
  * stored in the leg. Returns the leg, or NULL on allocation failure (BODY is freed). */

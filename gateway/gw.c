@@ -20,6 +20,7 @@
 #include "gateway/http_server.h"
 #include "gateway/metrics.h"
 #include "gateway/registry.h"
+#include "gateway/tunnel.h"
 
 #define GW_DRAIN_CHECK_MS	100
 #define GW_DRAIN_MIN_MS		30000	/* a drain waits at least this long ... */
@@ -247,6 +248,8 @@ gw_new(struct config *cf)
 		goto fail;
 	if ((gw->gw_registry = gw_registry_open(gw, cf)) == NULL)
 		goto fail;
+	if ((gw->gw_tunnels = tunnels_new(gw->gw_base, cf)) == NULL)
+		goto fail;
 	if ((gw->gw_mpi = gw_mpi_open(cf)) == NULL ||
 	    (gw->gw_consent = gw_consent_open(cf)) == NULL)
 		goto fail;
@@ -292,6 +295,7 @@ gw_free(struct gw *gw)
 	cosign_stop(gw);
 	gw_audit_free(gw->gw_audit);
 	http_server_free(gw->gw_http);
+	tunnels_free(gw->gw_tunnels);
 	registry_free(gw->gw_registry);
 	mpi_close(gw->gw_mpi);
 	consent_store_close(gw->gw_consent);
@@ -364,6 +368,8 @@ gw_reload(struct gw *gw)
 		    "or audit forwarding take effect at the next restart");
 	gw_conf_put(gw->gw_conf);
 	gw->gw_conf = gc;
+	if (tunnels_reconfigure(gw->gw_tunnels, cf) == -1)
+		log_warnx("reload: out of memory for the tunnel table");
 	if (gw->gw_audit != NULL) {
 		gw_audit_reconfigure(gw->gw_audit, cf);
 		gw_reload_audit(gw, cf, ATNA_OK, NULL);

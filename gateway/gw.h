@@ -26,6 +26,7 @@ struct consent_store;
 struct gw_audit;
 struct cosign;
 struct http_req;
+struct tunnels;
 
 /* A configuration in use; freed when the last request holding it ends. */
 struct gw_conf {
@@ -57,6 +58,7 @@ struct gw {
 	struct consent_store	*gw_consent;	/* patients' consents (<state_dir>/policy) */
 	struct gw_audit		*gw_audit;	/* the signed audit log (<state_dir>/audit) */
 	struct cosign		*gw_cosign;	/* peers co-signing our checkpoints */
+	struct tunnels		*gw_tunnels;	/* paths per peer and purpose, VPN state */
 };
 
 /* Builds everything from CF (takes ownership) on a new event base: TLS contexts, the

@@ -247,6 +247,7 @@ http_client_post(struct http_client *cl, const char *url, const char *content_ty
 		goto fail;
 	call->ca_client = cl;
 	call->ca_co = *co;
+	call->ca_co.co_source = NULL;	/* the host keeps its copy */
 	call->ca_arg = arg;
 	(void)clock_gettime(CLOCK_MONOTONIC, &call->ca_start);
 	if ((call->ca_req = evbuffer_new()) == NULL ||
@@ -257,7 +258,7 @@ http_client_post(struct http_client *cl, const char *url, const char *content_ty
 		log_warnx("http: cannot build the request to %s", url);
 		goto fail;
 	}
-	if ((call->ca_host = http_pool_host(cl, host, port)) == NULL)
+	if ((call->ca_host = http_pool_host(cl, host, port, co->co_source)) == NULL)
 		goto fail;
 	free(host);
 	free(auth);

@@ -82,6 +82,10 @@ struct http_call_opts {
 	/* Extra request headers: name, value, name, value, ..., NULL; borrowed until
 	 * http_client_post returns. */
 	const char *const *co_headers;
+	/* Numeric local address to bind the connection to before connecting (a purpose's
+	 * inner VPN address), NULL = the kernel's choice; copied. Connections are pooled
+	 * per host, port and source, so a call never reuses another source's. */
+	const char *co_source;
 };
 
 /* Returns a new client on BASE (borrowed) with TLS client context CTX (the client takes

@@ -26,6 +26,7 @@ struct http_host {
 	struct http_client	*ho_client;
 	char			*ho_name;	/* as in the URL, without brackets */
 	uint16_t		 ho_port;
+	char			*ho_source;	/* local address bound, NULL = any */
 	TAILQ_HEAD(, http_conn)	 ho_conns;
 	unsigned		 ho_nconns;
 	TAILQ_HEAD(, http_call)	 ho_queue;	/* calls waiting for a connection */
@@ -125,7 +126,8 @@ int http_call_cb_end(struct http_call *call);
 
 /* http_pool.c */
 /* Returns CL's host record for NAME:PORT, made if new, or NULL (out of memory). */
-struct http_host *http_pool_host(struct http_client *cl, const char *name, uint16_t port);
+struct http_host *http_pool_host(struct http_client *cl, const char *name, uint16_t port,
+    const char *source);
 /* Closes HOST's connections (their calls must be gone) and frees it. */
 void http_pool_host_free(struct http_host *host);
 /* Gives queued calls of HOST an idle connection, or a new one while the pool has room. */

@@ -41,16 +41,20 @@ http_pool_tv(int ms, struct timeval *tv)
 }
 
 struct http_host *
-http_pool_host(struct http_client *cl, const char *name, uint16_t port)
+http_pool_host(struct http_client *cl, const char *name, uint16_t port, const char *source)
 {
 	struct http_host *ho;
 
 	TAILQ_FOREACH(ho, &cl->cl_hosts, ho_entry)
-		if (ho->ho_port == port && strcmp(ho->ho_name, name) == 0)
+		if (ho->ho_port == port && strcmp(ho->ho_name, name) == 0 &&
+		    (ho->ho_source == NULL ? source == NULL :
+		    source != NULL && strcmp(ho->ho_source, source) == 0))
 			return ho;
 	if ((ho = calloc(1, sizeof(*ho))) == NULL)
 		return NULL;
-	if ((ho->ho_name = str_dup(name)) == NULL) {
+	if ((ho->ho_name = str_dup(name)) == NULL ||
+	    (source != NULL && (ho->ho_source = str_dup(source)) == NULL)) {
+		free(ho->ho_name);
 		free(ho);
 		return NULL;
 	}
@@ -93,6 +97,7 @@ http_pool_host_free(struct http_host *ho)
 		http_conn_close(conn);
 	TAILQ_REMOVE(&ho->ho_client->cl_hosts, ho, ho_entry);
 	free(ho->ho_name);
+	free(ho->ho_source);
 	free(ho);
 }
 
@@ -124,6 +129,33 @@ http_conn_drop(struct http_conn *conn)
 	http_pool_dispatch(ho);
 }
 
+/* Binds FD (of FAMILY) to the host's source address, if it has one: the purpose's inner
+ * address, so that the connection matches that purpose's CHILD_SA traffic selector and
+ * the peer sees which tunnel it came through. Returns 0, or -1 with errno set (an address
+ * of the other family is EAFNOSUPPORT: that peer address cannot be used). */
+static int
+http_conn_bind(const struct http_conn *conn, evutil_socket_t fd, int family)
+{
+	const char *src = conn->cn_host->ho_source;
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+
+	if (src == NULL)
+		return 0;
+	memset(&s4, 0, sizeof(s4));
+	memset(&s6, 0, sizeof(s6));
+	if (family == AF_INET && inet_pton(AF_INET, src, &s4.sin_addr) == 1) {
+		s4.sin_family = AF_INET;
+		return bind(fd, (struct sockaddr *)&s4, sizeof(s4));
+	}
+	if (family == AF_INET6 && inet_pton(AF_INET6, src, &s6.sin6_addr) == 1) {
+		s6.sin6_family = AF_INET6;
+		return bind(fd, (struct sockaddr *)&s6, sizeof(s6));
+	}
+	errno = EAFNOSUPPORT;
+	return -1;
+}
+
 /* Starts a non-blocking connect to the next address. Failures found now are reported
  * from the event loop (an activated event), never from the caller's stack. */
 static int
@@ -146,6 +178,11 @@ http_conn_try(struct http_conn *conn)
 		}
 		/* Requests are written in pieces: don't let Nagle hold the last one back. */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (http_conn_bind(conn, fd, ai->ai_family) == -1) {
+			conn->cn_err = errno;
+			close(fd);
+			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
 			conn->cn_fd = fd;
 			if ((conn->cn_connev = event_new(base, fd, EV_WRITE,

@@ -16,6 +16,7 @@
 #include "gateway/ig_int.h"
 #include "gateway/objmerge.h"
 #include "gateway/pidmap.h"
+#include "gateway/tunnel.h"
 #include "mpi/mpi.h"
 #include "policy/decide.h"
 
@@ -112,11 +113,17 @@ ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *remote_cx
 	char *env;
 	size_t len;
 
+	char *rcx = NULL, why[128];
+
 	if (url == NULL) {	/* the peer has no listener for this purpose */
 		ig_unavailable(&iq->iq_errs, peer, "no endpoint for this purpose");
 		return 0;
 	}
-	char *rcx = NULL;
+	if (!tunnels_usable(iq->iq_ex->ex_gw->gw_tunnels, peer, iq->iq_ex->ex_purpose, why,
+	    sizeof(why))) {
+		ig_unavailable(&iq->iq_errs, peer, why);
+		return 0;
+	}
 
 	if ((env = ig_query_request(iq, peer, remote_cx, &len)) == NULL)
 		return -1;
@@ -405,7 +412,8 @@ ig_query(struct exchange *ex)
 	}
 	iq->iq_ex = ex;
 	iq->iq_t0 = gw_now_ms();
-	iq->iq_fo = fanout_new(ex->ex_gw, cf->cf_request_timeout_ms, ig_query_done, iq);
+	iq->iq_fo = fanout_new(ex->ex_gw, cf, ex->ex_purpose, cf->cf_request_timeout_ms,
+	    ig_query_done, iq);
 	iq->iq_objs = objmerge_new();
 	if (iq->iq_fo == NULL || iq->iq_objs == NULL)
 		goto nomem;

@@ -31,6 +31,7 @@
 #include "gateway/ig_int.h"
 #include "gateway/mtom.h"
 #include "gateway/retrieve_mem.h"
+#include "gateway/tunnel.h"
 
 #define IG_RELAY_HIGH	(1024 * 1024)	/* pause a peer holding more than this */
 #define IG_RELAY_LOW	(256 * 1024)	/* resume it once the pull drained it to this */
@@ -652,11 +653,16 @@ ig_retrieve_leg(struct ig_retrieve *ir, const struct peer *peer,
 	struct fanout_leg *leg;
 	size_t i, n, len;
 	const char *url = config_peer_url(peer, ir->ir_ex->ex_purpose, 1);
-	char *e;
+	char *e, why[128];
 	int ret = -1;
 
 	if (url == NULL) {
 		ig_unavailable(&ir->ir_errs, peer, "no endpoint for this purpose");
+		return 0;
+	}
+	if (!tunnels_usable(ir->ir_ex->ex_gw->gw_tunnels, peer, ir->ir_ex->ex_purpose, why,
+	    sizeof(why))) {
+		ig_unavailable(&ir->ir_errs, peer, why);
 		return 0;
 	}
 	strbuf_printf(&body, "<xdsb:RetrieveDocumentSetRequest xmlns:xdsb=\"%s\">", NS_XDSB);
@@ -719,7 +725,8 @@ ig_retrieve(struct exchange *ex)
 		return;
 	}
 	ir->ir_ex = ex;
-	ir->ir_fo = fanout_new(ex->ex_gw, cf->cf_request_timeout_ms, ig_retrieve_done, ir);
+	ir->ir_fo = fanout_new(ex->ex_gw, cf, ex->ex_purpose, cf->cf_request_timeout_ms,
+	    ig_retrieve_done, ir);
 	ir->ir_mem = retrieve_mem_new();
 	memset(&set, 0, sizeof(set));
 	if (ir->ir_fo == NULL || ir->ir_mem == NULL ||

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gateway/tunnel.h"
+
 const double metrics_buckets[METRICS_NBUCKETS] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 };
@@ -260,7 +262,7 @@ metrics_bucket(double seconds)
 }
 
 /* Prometheus label values escape backslash, double quote and newline (format 0.0.4). */
-static void
+void
 metrics_put_label(struct strbuf *out, const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++) {
@@ -349,6 +351,7 @@ metrics_render_prom(const struct metrics *m, const struct metrics_info *mi,
 	    "# TYPE hashi_emergency_access_total counter\nhashi_emergency_access_total %llu\n",
 	    m->m_consent[METRICS_CONSENT_DENIED], m->m_consent[METRICS_CONSENT_EMERGENCY]);
 	metrics_audit_prom(mi, out);
+	(void)tunnels_prom(mi->mi_tunnels, out);
 	strbuf_printf(out, "# HELP hashi_inflight_requests Requests being served.\n"
 	    "# TYPE hashi_inflight_requests gauge\nhashi_inflight_requests %u\n",
 	    mi->mi_inflight);
@@ -440,7 +443,8 @@ metrics_render_status(const struct metrics *m, const struct metrics_info *mi,
 	strbuf_printf(out, "},\"uptime_s\":%lld,\"draining\":%s,\"in_flight\":%u,",
 	    mi->mi_uptime_s, mi->mi_draining ? "true" : "false", mi->mi_inflight);
 	metrics_audit_json(mi, out);
-	strbuf_puts(out, "\"peers\":[");
+	(void)tunnels_json(mi->mi_tunnels, out);
+	strbuf_puts(out, ",\"peers\":[");
 	for (i = 0; i < m->m_npeer; i++) {
 		if (i > 0)
 			strbuf_puts(out, ",");
@@ -450,7 +454,7 @@ metrics_render_status(const struct metrics *m, const struct metrics_info *mi,
 	return out->sb_failed ? -1 : 0;
 }
 
-static void
+void
 metrics_table_time(struct strbuf *out, long long t)
 {
 	struct tm tm;
@@ -474,6 +478,7 @@ metrics_render_table(const struct metrics *m, const struct metrics_info *mi,
 	    mi->mi_name ? mi->mi_name : "-", mi->mi_hcid ? mi->mi_hcid : "-",
 	    mi->mi_uptime_s, mi->mi_draining ? ", DRAINING" : "", mi->mi_inflight);
 	metrics_audit_table(mi, out);
+	(void)tunnels_table(mi->mi_tunnels, out);
 	strbuf_printf(out, "%-20s %-9s %8s %8s %8s %8s %8s %8s %-20s %s\n", "PEER", "IN-FLIGHT",
 	    "CALLS", "ERRORS", "TIMEOUTS", "P50ms", "P90ms", "P99ms", "LAST-OK",
 	    "LAST-ERROR");

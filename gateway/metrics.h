@@ -27,6 +27,7 @@ extern const double metrics_buckets[METRICS_NBUCKETS];
 
 struct metrics;
 struct metrics_peer;
+struct tunnels;
 
 /* What the renderers need besides the counters; strings borrowed. */
 struct metrics_info {
@@ -46,7 +47,14 @@ struct metrics_info {
 	int		 mi_audit_fwd;		/* forwarding to an audit repository is on */
 	int		 mi_audit_fwd_connected;
 	unsigned long long mi_audit_fwd_backlog;	/* records not yet delivered */
+	const struct tunnels *mi_tunnels;	/* paths per peer and purpose; NULL = none */
 };
+
+/* Appends S to OUT escaped as a Prometheus label value (without the quotes). */
+void metrics_put_label(struct strbuf *out, const char *s);
+
+/* Appends " " and unix time T as a 20-column UTC timestamp ("-" for 0) to OUT. */
+void metrics_table_time(struct strbuf *out, long long t);
 
 /* Appends S (NULL: null) to OUT as a JSON string with quotes; UTF-8 passes through,
  * control characters are escaped. */

@@ -7,12 +7,12 @@
 #include "common/xml.h"
 #include "gateway/soap.h"
 
-/* Copies the text of child NAME of HDR into OUT (SZ bytes): cut at a UTF-8 boundary,
+/* Copies the text of NODE into OUT (SZ bytes): cut at a UTF-8 boundary,
  * control characters turned into spaces. */
 static void
-requester_field(const xmlNode *hdr, const char *name, char *out, size_t sz)
+requester_text(const xmlNode *node, char *out, size_t sz)
 {
-	char *t = xml_text(xml_child(hdr, REQUESTER_NS, name));
+	char *t = xml_text(node);
 	size_t n, i;
 
 	out[0] = '\0';
@@ -36,20 +36,30 @@ requester_read(const struct soap_msg *msg, struct requester *r)
 	xmlNodePtr hdr = xml_child(soap_msg_header(msg), REQUESTER_NS, "Requester");
 
 	memset(r, 0, sizeof(*r));
+	requester_text(xml_child(soap_msg_header(msg), REQUESTER_NS, "PurposeOfUse"),
+	    r->rq_purpose, sizeof(r->rq_purpose));
 	if (hdr == NULL)
 		return;
-	requester_field(hdr, "user", r->rq_user, sizeof(r->rq_user));
-	requester_field(hdr, "reason", r->rq_reason, sizeof(r->rq_reason));
+	requester_text(xml_child(hdr, REQUESTER_NS, "user"), r->rq_user, sizeof(r->rq_user));
+	requester_text(xml_child(hdr, REQUESTER_NS, "reason"), r->rq_reason,
+	    sizeof(r->rq_reason));
 	r->rq_present = r->rq_user[0] != '\0' && r->rq_reason[0] != '\0';
-	if (!r->rq_present)
-		memset(r, 0, sizeof(*r));
+	if (!r->rq_present) {
+		r->rq_user[0] = '\0';
+		r->rq_reason[0] = '\0';
+	}
 }
 
 int
 requester_put(struct strbuf *sb, const struct requester *r)
 {
+	if (r->rq_purpose[0] != '\0') {
+		strbuf_puts(sb, "<hashi:PurposeOfUse xmlns:hashi=\"" REQUESTER_NS "\">");
+		strbuf_put_xml(sb, r->rq_purpose);
+		strbuf_puts(sb, "</hashi:PurposeOfUse>");
+	}
 	if (!r->rq_present)
-		return 0;
+		return sb->sb_failed ? -1 : 0;
 	strbuf_puts(sb, "<hashi:Requester xmlns:hashi=\"" REQUESTER_NS "\"><hashi:user>");
 	strbuf_put_xml(sb, r->rq_user);
 	strbuf_puts(sb, "</hashi:user><hashi:reason>");

@@ -349,7 +349,7 @@ t_fo_start(struct t_fo *f, int deadline_ms, struct t_leg **legs, const uint16_t 
 	size_t i;
 
 	memset(f, 0, sizeof(*f));
-	assert_non_null(f->fo = fanout_new(&T.gw, deadline_ms, t_done, f));
+	assert_non_null(f->fo = fanout_new(&T.gw, NULL, NULL, deadline_ms, t_done, f));
 	for (i = 0; i < sizeof(t_live_fo) / sizeof(t_live_fo[0]) && t_live_fo[i] != NULL; i++)
 		;
 	assert_true(i < sizeof(t_live_fo) / sizeof(t_live_fo[0]));

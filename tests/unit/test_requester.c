@@ -87,7 +87,7 @@ test_cut(void **state)
 static void
 test_put_round_trip(void **state)
 {
-	struct requester r = { "u<1>", "a & b", 1 }, back;
+	struct requester r = { "u<1>", "a & b", 1, "" }, back;
 	struct strbuf sb = { 0 };
 
 	(void)state;
@@ -102,6 +102,35 @@ test_put_round_trip(void **state)
 	assert_int_equal(sb.sb_len, 0);
 }
 
+/* The declared purpose is its own header block, read with or without a Requester, and
+ * passed on with it; an empty one is not written. */
+static void
+test_purpose(void **state)
+{
+	struct requester r = { "", "", 0, "emergency" }, back;
+	struct strbuf sb = { 0 };
+
+	(void)state;
+	read_from("<h:PurposeOfUse xmlns:h=\"urn:hashi:1\">imaging</h:PurposeOfUse>", &back);
+	assert_string_equal(back.rq_purpose, "imaging");
+	assert_int_equal(back.rq_present, 0);
+	read_from("<h:PurposeOfUse xmlns:h=\"urn:hashi:1\">emergency</h:PurposeOfUse>"
+	    "<h:Requester xmlns:h=\"urn:hashi:1\"><h:user>u</h:user></h:Requester>", &back);
+	assert_string_equal(back.rq_purpose, "emergency");	/* kept: the user is not */
+	assert_string_equal(back.rq_user, "");
+	read_from("<h:PurposeOfUse xmlns:h=\"urn:other\">imaging</h:PurposeOfUse>", &back);
+	assert_string_equal(back.rq_purpose, "");
+	assert_int_equal(requester_put(&sb, &r), 0);
+	assert_non_null(strstr(sb.sb_data, "PurposeOfUse"));
+	assert_null(strstr(sb.sb_data, "Requester"));
+	read_from(sb.sb_data, &back);
+	assert_string_equal(back.rq_purpose, "emergency");
+	strbuf_reset(&sb);
+	r.rq_purpose[0] = '\0';
+	assert_int_equal(requester_put(&sb, &r), 0);
+	assert_int_equal(sb.sb_len, 0);
+}
+
 int
 main(void)
 {
@@ -109,6 +138,7 @@ main(void)
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_put_round_trip),
+		cmocka_unit_test(test_purpose),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,380 @@
+/*
+ * gateway/tunnel: per peer and purpose, whether its CHILD_SA is up (charon over vici) and
+ * how the last calls went. One list-sas per health interval, on its own vici connection;
+ * the answer replaces every VPN path's state at once. A CHILD_SA is up when charon lists
+ * it INSTALLED (or REKEYING / REKEYED, when traffic still flows) under the IKE_SA named
+ * after the peer, with the purpose's name: the names hashictl deploy swanctl gives them.
+ */
+#include "gateway/tunnel.h"
+#include "gateway/tunnel_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/str.h"
+#include "gateway/vici.h"
+
+#define TUNNEL_VICI_TIMEOUT_MS	5000
+#define TUNNEL_INITIATE_EVERY_S	10	/* at most one initiate per path this often */
+
+static void tunnels_poll(evutil_socket_t, short, void *);
+
+struct tunnel_path *
+tunnels_find(const struct tunnels *t, const char *peer, const char *purpose)
+{
+	size_t i;
+
+	if (t == NULL || peer == NULL || purpose == NULL)
+		return NULL;
+	for (i = 0; i < t->tn_npaths; i++)
+		if (strcmp(t->tn_paths[i].tp_peer, peer) == 0 &&
+		    strcmp(t->tn_paths[i].tp_purpose, purpose) == 0)
+			return &t->tn_paths[i];
+	return NULL;
+}
+
+static void
+tunnels_free_paths(struct tunnel_path *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(p[i].tp_peer);
+		free(p[i].tp_purpose);
+	}
+	free(p);
+}
+
+/* Adds the path PEER/PURPOSE to P[*N], taking over what OLD knew of it. */
+static int
+tunnels_add(struct tunnel_path *p, size_t *n, const struct tunnels *old,
+    const struct config *cf, const struct peer *peer, const char *purpose)
+{
+	struct tunnel_path *tp = &p[*n], *was = tunnels_find(old, peer->pr_name, purpose);
+	int vpn = config_vpn_source(cf, peer, purpose) != NULL;
+
+	if (was != NULL)
+		*tp = *was;
+	else {
+		memset(tp, 0, sizeof(*tp));
+		tp->tp_last_ms = -1;
+	}
+	tp->tp_peer = str_dup(peer->pr_name);
+	tp->tp_purpose = str_dup(purpose);
+	if (tp->tp_peer == NULL || tp->tp_purpose == NULL) {
+		free(tp->tp_peer);
+		free(tp->tp_purpose);
+		return -1;
+	}
+	if (!vpn)
+		tp->tp_state = TUNNEL_NONE;
+	else if (was == NULL || !was->tp_vpn)
+		tp->tp_state = TUNNEL_UNKNOWN;
+	tp->tp_vpn = vpn;
+	(*n)++;
+	return 0;
+}
+
+/* Builds the path table of CF: each peer's clinical path when it has a query URL, and
+ * one per entry of its purposes. */
+static int
+tunnels_build(const struct tunnels *old, const struct config *cf, struct tunnel_path **pathsp,
+    size_t *np)
+{
+	struct tunnel_path *p;
+	const struct peer *pr;
+	size_t i, k, n = 0, max = 0;
+
+	for (i = 0; i < cf->cf_npeers; i++)
+		max += 1 + cf->cf_peers[i].pr_npurposes;
+	if ((p = calloc(max + 1, sizeof(*p))) == NULL)
+		return -1;
+	for (i = 0; i < cf->cf_npeers; i++) {
+		pr = &cf->cf_peers[i];
+		if (pr->pr_query_url != NULL && tunnels_add(p, &n, old, cf, pr, "clinical"))
+			goto fail;
+		for (k = 0; k < pr->pr_npurposes; k++)
+			if (pr->pr_purposes[k].pp_name != NULL &&
+			    tunnels_add(p, &n, old, cf, pr, pr->pr_purposes[k].pp_name))
+				goto fail;
+	}
+	*pathsp = p;
+	*np = n;
+	return 0;
+fail:
+	tunnels_free_paths(p, n);
+	return -1;
+}
+
+static void
+tunnels_arm(struct tunnels *t, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (t->tn_timer != NULL && evtimer_add(t->tn_timer, &tv) == -1)
+		log_warnx("tunnel: cannot arm the health timer");
+}
+
+/* Takes CF's vpn settings; a changed socket gets a new client (cancelling what the old
+ * one had in flight). */
+static int
+tunnels_settings(struct tunnels *t, const struct config *cf)
+{
+	const char *path = config_vpn_vici(cf);
+
+	t->tn_vpn = cf->cf_vpn_address != NULL;
+	t->tn_interval_ms = config_vpn_health_ms(cf);
+	t->tn_initiate = !cf->cf_vpn_no_initiate;
+	if (!t->tn_vpn) {
+		vici_client_free(t->tn_vici);
+		t->tn_vici = NULL;
+		t->tn_polling = 0;
+		return 0;
+	}
+	if (t->tn_vici != NULL && t->tn_vici_path != NULL && strcmp(t->tn_vici_path, path) == 0)
+		return 0;
+	vici_client_free(t->tn_vici);
+	t->tn_polling = 0;
+	free(t->tn_vici_path);
+	if ((t->tn_vici_path = str_dup(path)) == NULL ||
+	    (t->tn_vici = vici_client_new(t->tn_base, path, TUNNEL_VICI_TIMEOUT_MS)) == NULL)
+		return -1;
+	return 0;
+}
+
+struct tunnels *
+tunnels_new(struct event_base *base, const struct config *cf)
+{
+	struct tunnels *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->tn_base = base;
+	LIST_INIT(&t->tn_inits);
+	if ((t->tn_timer = evtimer_new(base, tunnels_poll, t)) == NULL ||
+	    tunnels_reconfigure(t, cf) == -1) {
+		tunnels_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+tunnels_free(struct tunnels *t)
+{
+	struct tunnel_init *ti;
+
+	if (t == NULL)
+		return;
+	vici_client_free(t->tn_vici);	/* no callback after this */
+	while ((ti = LIST_FIRST(&t->tn_inits)) != NULL) {
+		LIST_REMOVE(ti, ti_entry);
+		free(ti->ti_peer);
+		free(ti->ti_purpose);
+		free(ti);
+	}
+	if (t->tn_timer != NULL)
+		event_free(t->tn_timer);
+	tunnels_free_paths(t->tn_paths, t->tn_npaths);
+	free(t->tn_vici_path);
+	free(t);
+}
+
+int
+tunnels_reconfigure(struct tunnels *t, const struct config *cf)
+{
+	struct tunnel_path *p;
+	size_t n;
+
+	if (tunnels_build(t, cf, &p, &n) == -1)
+		return -1;
+	tunnels_free_paths(t->tn_paths, t->tn_npaths);
+	t->tn_paths = p;
+	t->tn_npaths = n;
+	if (tunnels_settings(t, cf) == -1)
+		return -1;
+	if (t->tn_vpn)
+		tunnels_arm(t, 0);
+	else
+		evtimer_del(t->tn_timer);
+	return 0;
+}
+
+int
+tunnels_usable(const struct tunnels *t, const struct peer *peer, const char *purpose,
+    char *why, size_t whysz)
+{
+	const struct tunnel_path *tp = tunnels_find(t, peer->pr_name, purpose);
+
+	if (tp == NULL || tp->tp_state != TUNNEL_DOWN)
+		return 1;
+	if (why != NULL)
+		snprintf(why, whysz, "the %s tunnel to %s is down", purpose, peer->pr_name);
+	return 0;
+}
+
+enum tunnel_state
+tunnels_state(const struct tunnels *t, const char *peer, const char *purpose)
+{
+	const struct tunnel_path *tp = tunnels_find(t, peer, purpose);
+
+	return tp != NULL ? tp->tp_state : TUNNEL_NONE;
+}
+
+void
+tunnels_note_call(struct tunnels *t, const char *peer, const char *purpose,
+    enum http_err err, int status, long ms, const char *what)
+{
+	struct tunnel_path *tp = tunnels_find(t, peer, purpose);
+	time_t now = time(NULL);
+
+	if (tp == NULL)
+		return;
+	tp->tp_last_ms = ms;
+	/* a response (any status) means the handshake and the peer's identity passed */
+	if (err == HTTP_OK)
+		tp->tp_tls = 1;
+	else if (err == HTTP_ERR_TLS || err == HTTP_ERR_PEER_IDENTITY)
+		tp->tp_tls = -1;
+	if (err == HTTP_OK && status == 200) {
+		tp->tp_last_ok = now;
+		return;
+	}
+	tp->tp_last_err = now;
+	if (err == HTTP_OK)
+		snprintf(tp->tp_last_what, sizeof(tp->tp_last_what), "HTTP status %d", status);
+	else
+		snprintf(tp->tp_last_what, sizeof(tp->tp_last_what), "%s",
+		    what != NULL ? what : http_err_str(err));
+}
+
+static void
+tunnels_initiated(void *arg, const char *err)
+{
+	struct tunnel_init *ti = arg;
+
+	if (err != NULL)
+		log_warnx("tunnel: charon could not bring up %s to %s: %s", ti->ti_purpose,
+		    ti->ti_peer, err);
+	else
+		log_info("tunnel: %s to %s initiated", ti->ti_purpose, ti->ti_peer);
+	LIST_REMOVE(ti, ti_entry);
+	free(ti->ti_peer);
+	free(ti->ti_purpose);
+	free(ti);
+}
+
+/* Asks charon to bring TP's CHILD_SA up, at most once per TUNNEL_INITIATE_EVERY_S. */
+static void
+tunnels_initiate(struct tunnels *t, struct tunnel_path *tp, time_t now)
+{
+	struct tunnel_init *ti;
+
+	if (!t->tn_initiate || now - tp->tp_last_initiate < TUNNEL_INITIATE_EVERY_S)
+		return;
+	tp->tp_last_initiate = now;
+	if ((ti = calloc(1, sizeof(*ti))) == NULL ||
+	    (ti->ti_peer = str_dup(tp->tp_peer)) == NULL ||
+	    (ti->ti_purpose = str_dup(tp->tp_purpose)) == NULL)
+		goto fail;
+	ti->ti_t = t;
+	LIST_INSERT_HEAD(&t->tn_inits, ti, ti_entry);
+	if (vici_initiate(t->tn_vici, tp->tp_peer, tp->tp_purpose, tunnels_initiated, ti) == 0)
+		return;
+	LIST_REMOVE(ti, ti_entry);
+fail:
+	log_warnx("tunnel: cannot ask charon to bring up %s to %s", tp->tp_purpose, tp->tp_peer);
+	if (ti != NULL) {
+		free(ti->ti_peer);
+		free(ti->ti_purpose);
+		free(ti);
+	}
+}
+
+/* A CHILD_SA in these states carries traffic. */
+static int
+tunnels_child_up(const char *state)
+{
+	return strcmp(state, "INSTALLED") == 0 || strcmp(state, "REKEYING") == 0 ||
+	    strcmp(state, "REKEYED") == 0;
+}
+
+static void
+tunnels_set(struct tunnel_path *tp, enum tunnel_state s, time_t now)
+{
+	if (tp->tp_state == s)
+		return;
+	if (s == TUNNEL_DOWN)
+		log_warnx("tunnel: %s to %s is down: its requests fail at once", tp->tp_purpose,
+		    tp->tp_peer);
+	else if (s == TUNNEL_UP && tp->tp_state == TUNNEL_DOWN)
+		log_info("tunnel: %s to %s is up again", tp->tp_purpose, tp->tp_peer);
+	tp->tp_state = s;
+	tp->tp_since = now;
+}
+
+static void
+tunnels_listed(void *arg, const char *err, const struct vici_child *c, size_t n)
+{
+	struct tunnels *t = arg;
+	struct tunnel_path *tp;
+	time_t now = time(NULL);
+	size_t i;
+
+	t->tn_polling = 0;
+	tunnels_arm(t, t->tn_interval_ms);
+	if (err != NULL) {
+		if (strcmp(t->tn_error, err) != 0)
+			log_warnx("tunnel: cannot ask charon (%s): tunnel states unknown", err);
+		snprintf(t->tn_error, sizeof(t->tn_error), "%s", err);
+		for (i = 0; i < t->tn_npaths; i++)
+			if (t->tn_paths[i].tp_vpn)
+				tunnels_set(&t->tn_paths[i], TUNNEL_UNKNOWN, now);
+		return;
+	}
+	t->tn_error[0] = '\0';
+	t->tn_last_poll = now;
+	for (i = 0; i < t->tn_npaths; i++)
+		t->tn_paths[i].tp_seen = 0;
+	for (i = 0; i < n; i++) {
+		if ((tp = tunnels_find(t, c[i].ike, c[i].child)) == NULL || !tp->tp_vpn ||
+		    !tunnels_child_up(c[i].state))
+			continue;
+		/* a rekey briefly lists two: keep the larger counters */
+		if (!tp->tp_seen || c[i].bytes_in + c[i].bytes_out >
+		    tp->tp_bytes_in + tp->tp_bytes_out) {
+			tp->tp_bytes_in = c[i].bytes_in;
+			tp->tp_bytes_out = c[i].bytes_out;
+		}
+		tp->tp_seen = 1;
+	}
+	for (i = 0; i < t->tn_npaths; i++) {
+		tp = &t->tn_paths[i];
+		if (!tp->tp_vpn)
+			continue;
+		tunnels_set(tp, tp->tp_seen ? TUNNEL_UP : TUNNEL_DOWN, now);
+		if (!tp->tp_seen)
+			tunnels_initiate(t, tp, now);
+	}
+}
+
+static void
+tunnels_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct tunnels *t = arg;
+
+	(void)fd;
+	(void)what;
+	if (!t->tn_vpn || t->tn_vici == NULL || t->tn_polling)
+		return;
+	if (vici_list_sas(t->tn_vici, tunnels_listed, t) == -1) {
+		log_warnx("tunnel: cannot ask charon");
+		tunnels_arm(t, t->tn_interval_ms);
+		return;
+	}
+	t->tn_polling = 1;
+}
