@@ -121,8 +121,10 @@ $(BUILD)/bench/hashid-unaudited: $(BUILD)/gateway/hashid_main.o $(BUILD)/bench/u
 bench: all $(BENCH_BINS)
 	BUILD=$(BUILD) sh tests/bench/run.sh
 
+# make demo VPN=1: the same two regions in network namespaces with real strongSwan tunnels
+# (root only); the default demo stays on loopback.
 demo: all
-	BUILD=$(BUILD) sh deploy/demo.sh
+	BUILD=$(BUILD) sh deploy/demo$(if $(filter 1,$(VPN)),_vpn).sh
 
 lint:
 	sh tests/lint/layers.sh && sh tests/lint/sizes.sh
@@ -132,7 +134,8 @@ install: all
 	install -m 0755 $(BUILD)/hashid $(DESTDIR)$(PREFIX)/sbin/hashid
 	install -m 0755 $(BUILD)/hashictl $(DESTDIR)$(PREFIX)/bin/hashictl
 	install -d $(DESTDIR)/lib/systemd/system
-	install -m 0644 deploy/hashid.service $(DESTDIR)/lib/systemd/system/hashid.service
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' deploy/hashid.service >$(BUILD)/hashid.service
+	install -m 0644 $(BUILD)/hashid.service $(DESTDIR)/lib/systemd/system/hashid.service
 	install -m 0600 deploy/hashid.example.yaml $(DESTDIR)/etc/hashi/hashid.example.yaml
 
 clean:

@@ -80,4 +80,16 @@ int ctl_status(const struct config *cf, int argc, char **argv);
  * the first differing line as a unified diff hunk. 2 on bad arguments. */
 int ctl_deploy_swanctl(const struct config *cf, int argc, char **argv);
 
+/* PKI commands (ctl_pki.c, ctl_pki_dn.c, ctl_pki_show.c), no loaded configuration
+ * (cc_needs_config 0): "pki key -o FILE [--force]" writes a new EC P-256 key (PEM, 0600,
+ * atomically, refusing to replace FILE without --force); "pki csr --key FILE [--subject DN]
+ * [--san DNS:N|IP:A]... [--for tls|vpn] -o FILE [--force]" writes a PKCS#10 request (0644),
+ * loading ctl_config_file only for the default subject; "pki show CERT" prints the
+ * certificate's facts and the subject / sha256 / vpn identity lines for hashid.yaml,
+ * warnings to stderr. Each returns 0, 1 on failure (printed, naming the file), 2 on bad
+ * arguments. */
+int ctl_pki_key(const struct config *cf, int argc, char **argv);
+int ctl_pki_csr(const struct config *cf, int argc, char **argv);
+int ctl_pki_show(const struct config *cf, int argc, char **argv);
+
 #endif

@@ -83,8 +83,19 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "[-o FILE] [--check FILE]",
 	    "write strongSwan's swanctl.conf for the per-purpose VPNs (vpn: sections); "
 	    "--check: exit 1 and show the first difference when FILE is not what it would be" },
+	{ { "pki", "key", NULL }, 0, 3, 0, ctl_pki_key, "-o FILE [--force]",
+	    "make a new EC P-256 private key, PEM, mode 0600; never replaces FILE without --force" },
+	{ { "pki", "csr", NULL }, 0, 80, 0, ctl_pki_csr,
+	    "--key FILE [--subject DN] [--san DNS:NAME|IP:ADDR]... [--for tls|vpn] -o FILE "
+	    "[--force]",
+	    "write a PKCS#10 request signed with the key; default subject from the configuration "
+	    "(C=JP, O=<community name>, CN=<host>-gw|-vpn, or vpn.identity)" },
+	{ { "pki", "show", NULL }, 1, 1, 0, ctl_pki_show, "CERT",
+	    "print a certificate's subject, issuer, validity, names and SHA-256 fingerprint in the "
+	    "forms hashid.yaml takes; warn when it is expired or unusable" },
 	{ { "status", NULL }, 0, 0, 1, ctl_status, "",
-	    "show the running hashid's peers (calls, errors, latency) from its admin listener" },
+	    "show the running hashid's peers (calls, errors, latency) and, per peer and purpose, "
+	    "tunnel, TLS and last outcome, from its admin listener" },
 	{ { NULL }, 0, 0, 0, NULL, NULL, NULL }
 };
 
