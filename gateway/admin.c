@@ -54,6 +54,7 @@ admin_fill(struct admin *ad, struct metrics_info *mi)
 		mi->mi_audit_fwd = ad->ad_audit.gs_forward;
 		mi->mi_audit_fwd_connected = ad->ad_audit.gs_fwd_connected;
 		mi->mi_audit_fwd_backlog = ad->ad_audit.gs_fwd_backlog;
+		mi->mi_audit_fwd_saved = ad->ad_audit.gs_fwd_saved;
 	}
 }
 

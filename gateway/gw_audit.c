@@ -192,4 +192,6 @@ gw_audit_stats(const struct gw_audit *a, struct gw_audit_stats *st)
 	st->gs_fwd_connected = fs.afs_connected;
 	st->gs_fwd_backlog = fs.afs_backlog;
 	st->gs_fwd_sent = fs.afs_sent;
+	/* the position goes with the writer's next job: saved once no job holds it */
+	st->gs_fwd_saved = a->ga_fwd_cursor == 0 && !(a->ga_busy && a->ga_job.gj_fwd_cursor != 0);
 }

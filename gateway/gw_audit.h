@@ -41,6 +41,8 @@ struct gw_audit_stats {
 	int		 gs_fwd_connected;	/* the repository's TLS connection is up */
 	uint64_t	 gs_fwd_backlog;	/* records not yet delivered to it */
 	uint64_t	 gs_fwd_sent;		/* delivered by this process */
+	int		 gs_fwd_saved;		/* the delivered position is committed to the
+						   log (a restart resends nothing delivered) */
 };
 
 /* Opens <state_dir>/audit of CF, loads the signing key (creating it, and KEY.pub with the

@@ -275,8 +275,11 @@ gw_audit_on_done(evutil_socket_t fd, short what, void *arg)
 	/* the writer wrote its results before the pipe byte the loop has just read: the pipe
 	 * orders them (the mutex is for the hand-over only) */
 	gw_audit_job_end(a);
-	/* the next batch, if any: a job with only a failed checkpoint is not retried here */
-	if (a->ga_npending > 0 || a->ga_nwait > 0)
+	/* the next batch, if any, or a delivered position handed over while this job ran
+	 * (not after a failure, which re-queued it: the tick retries, no storm); a job with
+	 * only a failed checkpoint is not retried here */
+	if (a->ga_npending > 0 || a->ga_nwait > 0 ||
+	    (a->ga_fwd_cursor != 0 && a->ga_job.gj_rc == AUDITLOG_OK))
 		gw_audit_dispatch(a);
 }
 

@@ -47,6 +47,7 @@ struct metrics_info {
 	int		 mi_audit_fwd;		/* forwarding to an audit repository is on */
 	int		 mi_audit_fwd_connected;
 	unsigned long long mi_audit_fwd_backlog;	/* records not yet delivered */
+	int		 mi_audit_fwd_saved;	/* the delivered position is committed */
 	const struct tunnels *mi_tunnels;	/* paths per peer and purpose; NULL = none */
 };
 

@@ -45,8 +45,9 @@ metrics_audit_json(const struct metrics_info *mi, struct strbuf *out)
 	metrics_put_json(out, mi->mi_audit_error != NULL && mi->mi_audit_error[0] != '\0' ?
 	    mi->mi_audit_error : NULL);
 	if (mi->mi_audit_fwd)
-		strbuf_printf(out, ",\"forward\":{\"connected\":%s,\"backlog\":%llu}",
-		    mi->mi_audit_fwd_connected ? "true" : "false", mi->mi_audit_fwd_backlog);
+		strbuf_printf(out, ",\"forward\":{\"connected\":%s,\"backlog\":%llu,"
+		    "\"saved\":%s}", mi->mi_audit_fwd_connected ? "true" : "false",
+		    mi->mi_audit_fwd_backlog, mi->mi_audit_fwd_saved ? "true" : "false");
 	strbuf_puts(out, "},");
 }
 

@@ -54,7 +54,7 @@ status() {
 start_hashid okayama-gw "$C" okayama-ehr || die "okayama-gw did not start"
 query 1
 query 2
-like "$(status)" '"forward":\{"connected":false,"backlog":[1-9][0-9]*\}' \
+like "$(status)" '"forward":\{"connected":false,"backlog":[1-9][0-9]*,"saved":(true|false)\}' \
     "1. repository down: requests served, the records wait (backlog on /status)"
 
 # the repository: TLS, client certificate required and checked against the CA (s_server ends
@@ -103,11 +103,14 @@ while [ "$i" -lt 50 ]; do
 done
 is "$n" 3 "2. a new query's record follows"
 i=0
-while [ "$i" -lt 30 ] && ! status | grep -q '"forward":{"connected":true,"backlog":0}'; do
+# saved: the delivered position is committed (it goes with the log writer's next job, so
+# backlog 0 alone does not yet mean a kill -9 loses nothing of it)
+while [ "$i" -lt 50 ] && ! status | grep -q '"forward":{"connected":true,"backlog":0,"saved":true}'; do
 	i=$((i + 1))
 	sleep 0.1
 done
-like "$(status)" '"forward":\{"connected":true,"backlog":0\}' "3. /status: connected, nothing left to send"
+like "$(status)" '"forward":\{"connected":true,"backlog":0,"saved":true\}' \
+    "3. /status: connected, nothing left to send, the delivered position saved"
 # kill -9: no goodbye; what the writer stored with its batches says how far delivery got
 kill -9 "$(pid_of okayama-gw)"
 wait "$(pid_of okayama-gw)" 2>/dev/null
