@@ -463,6 +463,47 @@ vpn_check_peer(struct conf *c, const struct config *cf, size_t i, int vpn)
 	vpn_check_peer_extra(c, cf, i);
 }
 
+/* Returns 1 when numeric addresses A and B are the same address. */
+static int
+vpn_same_addr(const char *a, const char *b)
+{
+	unsigned char ba[16], bb[16];
+	int f = vpn_family(a);
+
+	if (f == 0 || f != vpn_family(b))
+		return 0;
+	inet_pton(f, a, ba);
+	inet_pton(f, b, bb);
+	return memcmp(ba, bb, f == AF_INET ? 4 : 16) == 0;
+}
+
+/* A listener on a purpose's inner address gets what comes through that purpose's
+ * CHILD_SA: the purpose it gives its requests must be that one, or a request that came
+ * through the clinical tunnel could pass as an emergency one. */
+static void
+vpn_check_listeners(struct conf *c, const struct config *cf)
+{
+	const struct listen_addr *la;
+	const struct vpn_purpose *vp;
+	char path[64];
+	size_t i, k;
+
+	for (i = 0; i < cf->cf_nlisten; i++) {
+		la = &cf->cf_listen[i];
+		for (k = 0; k < cf->cf_nvpn_purposes; k++) {
+			vp = &cf->cf_vpn_purposes[k];
+			if (la->la_address == NULL || la->la_purpose == NULL ||
+			    vp->vp_name == NULL || !vpn_same_addr(la->la_address, vp->vp_inner))
+				continue;
+			if (strcmp(la->la_purpose, vp->vp_name) != 0)
+				config_err(c, config_path(path, sizeof(path), "listen[%zu].purpose",
+				    i), "is %s, but %s is the inner address of vpn purpose %s",
+				    la->la_purpose, la->la_address, vp->vp_name);
+			break;
+		}
+	}
+}
+
 void
 config_check_vpn(struct conf *c, const struct config *cf)
 {
@@ -473,6 +514,7 @@ config_check_vpn(struct conf *c, const struct config *cf)
 		vpn_check_purposes(c, cf);
 		vpn_check_files(c, cf);
 		vpn_check_inner_unique(c, cf);
+		vpn_check_listeners(c, cf);
 	}
 	for (i = 0; i < cf->cf_npeers; i++)
 		vpn_check_peer(c, cf, i, vpn);

@@ -239,6 +239,7 @@ gw_new(struct config *cf)
 	gw->gw_http = http_server_new(gw->gw_base, gw->gw_server_tls, &so, dispatch_request, gw);
 	if (gw->gw_http == NULL || gw_listen(gw, cf) == -1)
 		goto fail;
+	gw_purpose_check_listeners(cf);
 	memset(&co, 0, sizeof(co));
 	co.hc_connect_timeout_ms = cf->cf_connect_timeout_ms;
 	co.hc_read_timeout_ms = cf->cf_read_timeout_ms;

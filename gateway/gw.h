@@ -66,6 +66,10 @@ struct gw {
  * configured address, the client, the metrics and the admin listener if configured. Returns NULL after logging why. */
 struct gw *gw_new(struct config *cf);
 
+/* Warns about each VPN purpose of CF with no listener on its inner address: peers could
+ * not send requests of that purpose here (a region may only ask, so it is no error). */
+void gw_purpose_check_listeners(const struct config *cf);
+
 /* Returns the purpose of REQ: that of the configured listener it arrived on (CF's), or
  * "clinical" when it cannot be told. Borrowed from CF. */
 const char *gw_request_purpose(const struct gw *gw, const struct config *cf,

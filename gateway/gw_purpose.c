@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "gateway/gw.h"
 #include "gateway/http_server.h"
 
@@ -52,4 +53,28 @@ gw_request_purpose(const struct gw *gw, const struct config *cf, const struct ht
 			if (gw_listener_is(&cf->cf_listen[i], gw->gw_ports[i], &ss))
 				return cf->cf_listen[i].la_purpose;
 	return "clinical";
+}
+
+void
+gw_purpose_check_listeners(const struct config *cf)
+{
+	struct in6_addr want, have;
+	const char *inner;
+	size_t k, i;
+	int af;
+
+	for (k = 0; k < cf->cf_nvpn_purposes; k++) {
+		inner = cf->cf_vpn_purposes[k].vp_inner;
+		af = strchr(inner, ':') != NULL ? AF_INET6 : AF_INET;
+		if (inet_pton(af, inner, &want) != 1)
+			continue;
+		for (i = 0; i < cf->cf_nlisten; i++)
+			if (inet_pton(af, cf->cf_listen[i].la_address, &have) == 1 &&
+			    memcmp(&want, &have, af == AF_INET ? 4 : 16) == 0)
+				break;
+		if (i == cf->cf_nlisten)
+			log_warnx("vpn purpose %s: no listener on its inner address %s, so peers "
+			    "cannot send %s requests here (only ours go out)",
+			    cf->cf_vpn_purposes[k].vp_name, inner, cf->cf_vpn_purposes[k].vp_name);
+	}
 }

@@ -13,6 +13,9 @@
 #      Sender fault naming both purposes; a declared purpose that is no name is not echoed;
 #   4. okayama's clinical connections to shimane come from its clinical inner address
 #      (127.0.1.1, as shimane's audit record shows), the others from 127.0.0.1;
+#   (okayama has no listener on 127.0.1.1: it warns that peers cannot send it clinical
+#   requests through the tunnel; a listener there with another purpose would be refused by
+#   the configuration check, see tests/conf/vpn-errors)
 #   5. with charon not reachable, the tunnel state is unknown — said in /status, /metrics and
 #      hashictl status — and requests still go (the monitor never blocks traffic).
 . "$(dirname "$0")/lib.sh"
@@ -82,6 +85,9 @@ wait_tls "$PSE" okayama-gw || die "shimane's emergency listener has no TLS"
 start_hashid okayama-gw "$CO" okayama-ehr || die "okayama-gw did not start"
 wait_tls "$POE" okayama-ehr || die "okayama's emergency listener has no TLS"
 wait_tls "$POI" okayama-ehr || die "okayama's imaging listener has no TLS"
+
+like "$(cat "$T/okayama-gw.log")" "vpn purpose clinical: no listener on its inner address 127.0.1.1" \
+    "okayama warns that peers cannot reach it on its clinical inner address (it only asks)"
 
 OPID="P0001^^^&$O_AA&ISO"
 N_S0001=$(awk -F '\t' '$1 == "S0001"' "$T/data-shimane/documents.tsv" | wc -l | tr -d ' ')
