@@ -8,6 +8,9 @@
 #include "gateway/config.h"
 #include "gateway/config_int.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -70,6 +73,17 @@ static int
 config_print_encap(const void *field, char *buf, size_t bufsz)
 {
 	return *(const int *)field && snprintf(buf, bufsz, "false") > 0;
+}
+
+/* A unix socket's path must fit struct sockaddr_un (vici_client_new refuses it else). */
+static const char *
+config_check_vici(const char *s)
+{
+	struct sockaddr_un sun;
+
+	if (strlen(s) >= sizeof(sun.sun_path))
+		return "is too long for a unix socket path (at most 107 bytes)";
+	return NULL;
 }
 
 /* health_interval and initiate are custom too, for the same reason as encap: the field
@@ -139,7 +153,7 @@ static const struct conf_option vpn_opts[] = {
 	  .co_off = OFF(struct config, cf_vpn_start_action), .co_check = config_check_start,
 	  .co_doc = "trap (on first packet), start (at load) or none; absent = trap" },
 	{ .co_key = "vici_socket", .co_type = CONF_PATH,
-	  .co_off = OFF(struct config, cf_vpn_vici),
+	  .co_off = OFF(struct config, cf_vpn_vici), .co_check = config_check_vici,
 	  .co_doc = "charon's vici socket, asked for the tunnels' state; absent = "
 	    VPN_VICI_DEFAULT },
 	{ .co_key = "health_interval", .co_type = CONF_CUSTOM,

@@ -26,7 +26,22 @@
 #include "gateway/ctl_pki.h"
 
 #define PKI_SOON_DAYS	30	/* "expires soon" */
-#define PKI_CERT_MAX	(1024 * 1024)
+
+/* Prints the bytes of a name taken from a certificate: printable ASCII as is, anything
+ * else (control characters, a NUL that would hide the rest, UTF-8) as \xNN, so a
+ * certificate cannot drive the terminal or pass one name off as another. */
+static void
+ctl_pki_put_escaped(const unsigned char *p, int len)
+{
+	int i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			putchar(p[i]);
+		else
+			printf("\\x%02x", p[i]);
+	}
+}
 
 /* Reads the first certificate of PATH (PEM, or DER) into *XP and counts the PEM ones after
  * it into *NMORE. Returns 0, or -1 after printing why. */
@@ -50,7 +65,9 @@ pki_read_cert(const char *path, X509 **xp, int *nmore)
 			X509_free(next);
 			++*nmore;
 		}
-	} else if (BIO_reset(bio) == 0 && (x = d2i_X509_bio(bio, NULL)) == NULL) {
+	} else if (BIO_reset(bio) != 0 || (x = d2i_X509_bio(bio, NULL)) == NULL) {
+		/* not PEM, and DER needs the file from its start again (a pipe cannot be
+		 * rewound: it must then be PEM) */
 		fprintf(stderr, "hashictl: pki show: %s: not a certificate (PEM or DER)\n", path);
 		goto done;
 	}
@@ -113,9 +130,9 @@ pki_print_sans(X509 *x)
 		printf("%s", i > 0 ? ", " : " ");
 		if (gn->type == GEN_DNS || gn->type == GEN_EMAIL || gn->type == GEN_URI) {
 			s = gn->d.ia5;
-			printf("%s:%.*s", gn->type == GEN_DNS ? "DNS" : gn->type == GEN_EMAIL ?
-			    "email" : "URI", ASN1_STRING_length(s),
-			    (const char *)ASN1_STRING_get0_data(s));
+			printf("%s:", gn->type == GEN_DNS ? "DNS" : gn->type == GEN_EMAIL ?
+			    "email" : "URI");
+			ctl_pki_put_escaped(ASN1_STRING_get0_data(s), ASN1_STRING_length(s));
 		} else if (gn->type == GEN_IPADD && (ASN1_STRING_length(gn->d.ip) == 4 ||
 		    ASN1_STRING_length(gn->d.ip) == 16) && inet_ntop(ASN1_STRING_length(
 		    gn->d.ip) == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(gn->d.ip), ip,

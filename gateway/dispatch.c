@@ -297,7 +297,7 @@ dispatch_purpose(struct exchange *ex)
 		return 0;
 	}
 	/* a fault reason echoes a peer's text only when it is a plain purpose name */
-	if (strspn(declared, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+	if (strspn(declared, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 	    != n)
 		declared = "(not a purpose name)";
 	log_warnx("refused %s from %s: declared purpose %s, but it came through the %s "

@@ -248,7 +248,8 @@ fanout_on_timer(evutil_socket_t fd, short what, void *arg)
 			http_call_cancel(leg->fl_call);
 		leg->fl_call = NULL;
 		leg->fl_state = LEG_TIMEOUT;
-		fanout_metric(leg, MPO_TIMEOUT, HTTP_ERR_TIMEOUT, fo->fo_deadline_ms, "no answer by the deadline");
+		fanout_metric(leg, MPO_TIMEOUT, HTTP_ERR_TIMEOUT, fo->fo_deadline_ms,
+		    "no answer by the deadline");
 		log_info("fanout: %s: no answer by the deadline", leg->fl_peer->pr_name);
 	}
 	fo->fo_open = 0;
@@ -348,9 +349,12 @@ fanout_free(struct fanout *fo)
 	for (i = 0; i < fo->fo_n; i++) {
 		struct fanout_leg *leg = fo->fo_leg[i];
 
+		/* ended for in_flight's sake; not the path's outcome: the caller gave up */
 		if (fo->fo_started && (leg->fl_state == LEG_PENDING ||
 		    (leg->fl_settled && leg->fl_call != NULL)))
-			fanout_metric(leg, MPO_ERROR, HTTP_ERR_INTERNAL, 0, "abandoned");	/* keep in_flight right */
+			metrics_peer_end(metrics_peer(fo->fo_gw->gw_metrics,
+			    leg->fl_peer->pr_name, leg->fl_peer->pr_hcid), MPO_ERROR, 0,
+			    (long long)time(NULL), "abandoned");
 		if (leg->fl_call != NULL)
 			http_call_cancel(leg->fl_call);
 		free(leg->fl_url);

@@ -63,7 +63,8 @@ struct gw {
 
 /* Builds everything from CF (takes ownership) on a new event base: TLS contexts, the
  * registry backend (opened here, i.e. after any fork), the HTTP server listening on every
- * configured address, the client, the metrics and the admin listener if configured. Returns NULL after logging why. */
+ * configured address, the client, the metrics, the tunnel table and the admin listener if
+ * configured. Returns NULL after logging why. */
 struct gw *gw_new(struct config *cf);
 
 /* Warns about each VPN purpose of CF with no listener on its inner address: peers could

@@ -125,7 +125,8 @@ void http_call_destroy(struct http_call *call);
 int http_call_cb_end(struct http_call *call);
 
 /* http_pool.c */
-/* Returns CL's host record for NAME:PORT, made if new, or NULL (out of memory). */
+/* Returns CL's host record for NAME:PORT from local address SOURCE (NULL = any; copied),
+ * made if new, or NULL (out of memory). */
 struct http_host *http_pool_host(struct http_client *cl, const char *name, uint16_t port,
     const char *source);
 /* Closes HOST's connections (their calls must be gone) and frees it. */

@@ -139,9 +139,13 @@ http_conn_bind(const struct http_conn *conn, evutil_socket_t fd, int family)
 	const char *src = conn->cn_host->ho_source;
 	struct sockaddr_in6 s6;
 	struct sockaddr_in s4;
+	int one = 1;
 
 	if (src == NULL)
 		return 0;
+	/* the port is chosen at connect, per destination, not reserved at bind: otherwise
+	 * every connection from the inner address would take a port of its own range */
+	(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 	memset(&s4, 0, sizeof(s4));
 	memset(&s6, 0, sizeof(s6));
 	if (family == AF_INET && inet_pton(AF_INET, src, &s4.sin_addr) == 1) {

@@ -22,7 +22,7 @@
 #define REQUESTER_NS		"urn:hashi:1"
 #define REQUESTER_USER_MAX	128
 #define REQUESTER_REASON_MAX	256
-#define REQUESTER_PURPOSE_MAX	64
+#define REQUESTER_PURPOSE_MAX	65	/* a purpose name (64, config_check_name) + NUL */
 
 struct soap_msg;
 

@@ -119,9 +119,27 @@ tunnels_arm(struct tunnels *t, int ms)
 		log_warnx("tunnel: cannot arm the health timer");
 }
 
+/* Frees the vici client: what it had in flight is cancelled, initiates included. */
+static void
+tunnels_drop_client(struct tunnels *t)
+{
+	struct tunnel_init *ti;
+
+	vici_client_free(t->tn_vici);	/* no callback after this */
+	t->tn_vici = NULL;
+	t->tn_polling = 0;
+	while ((ti = LIST_FIRST(&t->tn_inits)) != NULL) {
+		LIST_REMOVE(ti, ti_entry);
+		free(ti->ti_peer);
+		free(ti->ti_purpose);
+		free(ti);
+	}
+}
+
 /* Takes CF's vpn settings; a changed socket gets a new client (cancelling what the old
- * one had in flight). */
-static int
+ * one had in flight). A client that cannot be made leaves tn_vici NULL and says why in
+ * tn_error: the polls then report the states unknown, and retry. */
+static void
 tunnels_settings(struct tunnels *t, const struct config *cf)
 {
 	const char *path = config_vpn_vici(cf);
@@ -129,21 +147,25 @@ tunnels_settings(struct tunnels *t, const struct config *cf)
 	t->tn_vpn = cf->cf_vpn_address != NULL;
 	t->tn_interval_ms = config_vpn_health_ms(cf);
 	t->tn_initiate = !cf->cf_vpn_no_initiate;
+	t->tn_trap = cf->cf_vpn_start_action == NULL ||
+	    strcmp(cf->cf_vpn_start_action, "trap") == 0;
 	if (!t->tn_vpn) {
-		vici_client_free(t->tn_vici);
-		t->tn_vici = NULL;
-		t->tn_polling = 0;
-		return 0;
+		tunnels_drop_client(t);
+		return;
 	}
 	if (t->tn_vici != NULL && t->tn_vici_path != NULL && strcmp(t->tn_vici_path, path) == 0)
-		return 0;
-	vici_client_free(t->tn_vici);
-	t->tn_polling = 0;
+		return;
+	tunnels_drop_client(t);
 	free(t->tn_vici_path);
-	if ((t->tn_vici_path = str_dup(path)) == NULL ||
-	    (t->tn_vici = vici_client_new(t->tn_base, path, TUNNEL_VICI_TIMEOUT_MS)) == NULL)
-		return -1;
-	return 0;
+	t->tn_vici_path = str_dup(path);
+	t->tn_last_poll = 0;
+	if (t->tn_vici_path != NULL &&
+	    (t->tn_vici = vici_client_new(t->tn_base, path, TUNNEL_VICI_TIMEOUT_MS)) != NULL)
+		t->tn_error[0] = '\0';
+	else {
+		snprintf(t->tn_error, sizeof(t->tn_error), "cannot use the vici socket %s", path);
+		log_warnx("tunnel: %s: tunnel states unknown", t->tn_error);
+	}
 }
 
 struct tunnels *
@@ -166,17 +188,9 @@ tunnels_new(struct event_base *base, const struct config *cf)
 void
 tunnels_free(struct tunnels *t)
 {
-	struct tunnel_init *ti;
-
 	if (t == NULL)
 		return;
-	vici_client_free(t->tn_vici);	/* no callback after this */
-	while ((ti = LIST_FIRST(&t->tn_inits)) != NULL) {
-		LIST_REMOVE(ti, ti_entry);
-		free(ti->ti_peer);
-		free(ti->ti_purpose);
-		free(ti);
-	}
+	tunnels_drop_client(t);
 	if (t->tn_timer != NULL)
 		event_free(t->tn_timer);
 	tunnels_free_paths(t->tn_paths, t->tn_npaths);
@@ -191,12 +205,11 @@ tunnels_reconfigure(struct tunnels *t, const struct config *cf)
 	size_t n;
 
 	if (tunnels_build(t, cf, &p, &n) == -1)
-		return -1;
+		return -1;	/* nothing changed */
 	tunnels_free_paths(t->tn_paths, t->tn_npaths);
 	t->tn_paths = p;
 	t->tn_npaths = n;
-	if (tunnels_settings(t, cf) == -1)
-		return -1;
+	tunnels_settings(t, cf);
 	if (t->tn_vpn)
 		tunnels_arm(t, 0);
 	else
@@ -252,29 +265,60 @@ tunnels_note_call(struct tunnels *t, const char *peer, const char *purpose,
 		    what != NULL ? what : http_err_str(err));
 }
 
+static void tunnels_set(struct tunnel_path *, enum tunnel_state, time_t);
+
+/* charon's answer to an initiate: on success the state is polled at once (no request
+ * waits a whole interval for it); a failure makes an idle path down, since the trap did
+ * not bring it up either. */
 static void
 tunnels_initiated(void *arg, const char *err)
 {
 	struct tunnel_init *ti = arg;
+	struct tunnels *t = ti->ti_t;
+	struct tunnel_path *tp = tunnels_find(t, ti->ti_peer, ti->ti_purpose);
 
-	if (err != NULL)
-		log_warnx("tunnel: charon could not bring up %s to %s: %s", ti->ti_purpose,
-		    ti->ti_peer, err);
-	else
+	if (err == NULL) {
 		log_info("tunnel: %s to %s initiated", ti->ti_purpose, ti->ti_peer);
+		if (tp != NULL) {
+			tp->tp_init_failed = 0;
+			tp->tp_init_err[0] = '\0';
+		}
+		tunnels_arm(t, 0);
+	} else if (tp != NULL) {
+		/* said once per distinct error: charon is asked again every few seconds */
+		if (strcmp(tp->tp_init_err, err) != 0)
+			log_warnx("tunnel: charon could not bring up %s to %s: %s",
+			    ti->ti_purpose, ti->ti_peer, err);
+		snprintf(tp->tp_init_err, sizeof(tp->tp_init_err), "%s", err);
+		tp->tp_init_failed = 1;
+		if (tp->tp_state == TUNNEL_IDLE)
+			tunnels_set(tp, TUNNEL_DOWN, time(NULL));
+	}
 	LIST_REMOVE(ti, ti_entry);
 	free(ti->ti_peer);
 	free(ti->ti_purpose);
 	free(ti);
 }
 
+/* Monotonic seconds: the initiate throttle must not stall when the wall clock steps back. */
+static long long
+tunnels_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
+
 /* Asks charon to bring TP's CHILD_SA up, at most once per TUNNEL_INITIATE_EVERY_S. */
 static void
-tunnels_initiate(struct tunnels *t, struct tunnel_path *tp, time_t now)
+tunnels_initiate(struct tunnels *t, struct tunnel_path *tp)
 {
 	struct tunnel_init *ti;
+	long long now = tunnels_mono_s();
 
-	if (!t->tn_initiate || now - tp->tp_last_initiate < TUNNEL_INITIATE_EVERY_S)
+	if (!t->tn_initiate || t->tn_vici == NULL || (tp->tp_last_initiate != 0 &&
+	    now - tp->tp_last_initiate < TUNNEL_INITIATE_EVERY_S))
 		return;
 	tp->tp_last_initiate = now;
 	if ((ti = calloc(1, sizeof(*ti))) == NULL ||
@@ -311,10 +355,31 @@ tunnels_set(struct tunnel_path *tp, enum tunnel_state s, time_t now)
 	if (s == TUNNEL_DOWN)
 		log_warnx("tunnel: %s to %s is down: its requests fail at once", tp->tp_purpose,
 		    tp->tp_peer);
+	else if (s == TUNNEL_IDLE && tp->tp_state == TUNNEL_UP)
+		log_info("tunnel: %s to %s is idle: its trap brings it up again", tp->tp_purpose,
+		    tp->tp_peer);
 	else if (s == TUNNEL_UP && tp->tp_state == TUNNEL_DOWN)
 		log_info("tunnel: %s to %s is up again", tp->tp_purpose, tp->tp_peer);
 	tp->tp_state = s;
 	tp->tp_since = now;
+}
+
+/* charon cannot be asked (ERR says why): every VPN path's state is unknown. */
+static void
+tunnels_unknown(struct tunnels *t, const char *err)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	if (err != t->tn_error) {
+		if (strcmp(t->tn_error, err) != 0)
+			log_warnx("tunnel: cannot ask charon (%s): tunnel states unknown", err);
+		snprintf(t->tn_error, sizeof(t->tn_error), "%s", err);
+	}
+	t->tn_last_poll = 0;
+	for (i = 0; i < t->tn_npaths; i++)
+		if (t->tn_paths[i].tp_vpn)
+			tunnels_set(&t->tn_paths[i], TUNNEL_UNKNOWN, now);
 }
 
 static void
@@ -328,12 +393,7 @@ tunnels_listed(void *arg, const char *err, const struct vici_child *c, size_t n)
 	t->tn_polling = 0;
 	tunnels_arm(t, t->tn_interval_ms);
 	if (err != NULL) {
-		if (strcmp(t->tn_error, err) != 0)
-			log_warnx("tunnel: cannot ask charon (%s): tunnel states unknown", err);
-		snprintf(t->tn_error, sizeof(t->tn_error), "%s", err);
-		for (i = 0; i < t->tn_npaths; i++)
-			if (t->tn_paths[i].tp_vpn)
-				tunnels_set(&t->tn_paths[i], TUNNEL_UNKNOWN, now);
+		tunnels_unknown(t, err);
 		return;
 	}
 	t->tn_error[0] = '\0';
@@ -356,9 +416,15 @@ tunnels_listed(void *arg, const char *err, const struct vici_child *c, size_t n)
 		tp = &t->tn_paths[i];
 		if (!tp->tp_vpn)
 			continue;
-		tunnels_set(tp, tp->tp_seen ? TUNNEL_UP : TUNNEL_DOWN, now);
-		if (!tp->tp_seen)
-			tunnels_initiate(t, tp, now);
+		if (tp->tp_seen) {
+			tp->tp_init_failed = 0;
+			tunnels_set(tp, TUNNEL_UP, now);
+			continue;
+		}
+		tp->tp_bytes_in = tp->tp_bytes_out = 0;
+		tunnels_set(tp, t->tn_trap && !tp->tp_init_failed ? TUNNEL_IDLE : TUNNEL_DOWN,
+		    now);
+		tunnels_initiate(t, tp);
 	}
 }
 
@@ -369,10 +435,15 @@ tunnels_poll(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!t->tn_vpn || t->tn_vici == NULL || t->tn_polling)
+	if (!t->tn_vpn || t->tn_polling)
 		return;
+	if (t->tn_vici == NULL) {	/* tn_error says why */
+		tunnels_unknown(t, t->tn_error);
+		tunnels_arm(t, t->tn_interval_ms);
+		return;
+	}
 	if (vici_list_sas(t->tn_vici, tunnels_listed, t) == -1) {
-		log_warnx("tunnel: cannot ask charon");
+		tunnels_unknown(t, "out of memory");
 		tunnels_arm(t, t->tn_interval_ms);
 		return;
 	}

@@ -4,7 +4,9 @@
  * over the vici socket (polled every vpn.health_interval). A request for a purpose whose
  * tunnel to a peer is known to be down is not sent there: the caller reports that peer
  * as unavailable at once instead of waiting for a timeout. With vpn.initiate (default)
- * charon is asked to bring a missing CHILD_SA up again.
+ * charon is asked to bring a missing CHILD_SA up again. Under start_action trap a missing
+ * CHILD_SA is idle, not down: the first packet brings it up; it is down only once charon
+ * failed to initiate it.
  *
  * While charon cannot be asked (not running, socket missing) a tunnel's state is
  * unknown and requests are still sent: the monitor is not allowed to become the reason
@@ -26,7 +28,10 @@
 struct event_base;
 struct tunnels;
 
-enum tunnel_state { TUNNEL_NONE = 0, TUNNEL_UNKNOWN, TUNNEL_UP, TUNNEL_DOWN };
+/* NONE: not through a VPN. IDLE: no CHILD_SA, but charon's trap policy brings it up with
+ * the first packet (start_action trap), so requests go. DOWN: no CHILD_SA and nothing will
+ * bring it up by itself (start_action start or none, or charon failed to initiate it). */
+enum tunnel_state { TUNNEL_NONE = 0, TUNNEL_UNKNOWN, TUNNEL_UP, TUNNEL_IDLE, TUNNEL_DOWN };
 
 /* Returns the paths of CF on BASE, polling charon when CF has a vpn section; NULL on
  * allocation failure. */

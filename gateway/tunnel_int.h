@@ -30,7 +30,9 @@ struct tunnel_path {
 	char		  tp_last_what[64];
 	long		  tp_last_ms;		/* -1 = no call yet */
 	int		  tp_tls;		/* 1 = handshake done, -1 = refused, 0 = n/a */
-	time_t		  tp_last_initiate;	/* unix time charon was last asked */
+	long long	  tp_last_initiate;	/* monotonic s charon was last asked; 0 never */
+	int		  tp_init_failed;	/* charon's last initiate failed (until up) */
+	char		  tp_init_err[96];	/* its error, logged once per change */
 };
 
 /* An initiate in flight; owned by the table so that freeing it frees them too. */
@@ -49,6 +51,8 @@ struct tunnels {
 	char			*tn_vici_path;
 	int			 tn_interval_ms;
 	int			 tn_initiate;		/* vpn.initiate */
+	int			 tn_trap;		/* vpn.start_action trap: charon brings a
+							   CHILD_SA up at its first packet */
 	struct vici_client	*tn_vici;
 	struct event		*tn_timer;
 	int			 tn_polling;		/* a list-sas is in flight */

@@ -15,6 +15,8 @@ tunnel_state_name(enum tunnel_state s)
 		return "up";
 	case TUNNEL_DOWN:
 		return "down";
+	case TUNNEL_IDLE:
+		return "idle";
 	case TUNNEL_UNKNOWN:
 		return "unknown";
 	default:
@@ -46,7 +48,8 @@ tunnels_prom(const struct tunnels *t, struct strbuf *out)
 	    "over its vici socket.\n# TYPE hashi_vici_up gauge\nhashi_vici_up %d\n",
 	    t->tn_error[0] == '\0' && t->tn_last_poll != 0);
 	strbuf_puts(out, "# HELP hashi_tunnel_up 1 when the purpose's CHILD_SA to the peer is "
-	    "up, 0 when it is down or its state unknown.\n# TYPE hashi_tunnel_up gauge\n");
+	    "up, 0 when it is not (down, idle until its trap fires, or unknown).\n"
+	    "# TYPE hashi_tunnel_up gauge\n");
 	for (i = 0; i < t->tn_npaths; i++) {
 		if (!(tp = &t->tn_paths[i])->tp_vpn)
 			continue;
@@ -75,7 +78,7 @@ tunnels_json(const struct tunnels *t, struct strbuf *out)
 
 	strbuf_puts(out, "\"vici\":");
 	metrics_put_json(out, t == NULL || !t->tn_vpn ? NULL : t->tn_error[0] != '\0' ?
-	    t->tn_error : "ok");
+	    t->tn_error : t->tn_last_poll == 0 ? "not asked yet" : "ok");
 	strbuf_puts(out, ",\"paths\":[");
 	for (i = 0; t != NULL && i < t->tn_npaths; i++) {
 		tp = &t->tn_paths[i];

@@ -309,7 +309,8 @@ nn_swanconf() {
 # on KEY's inner addresses (port NN_PORT_INNER), 127.0.0.1:NN_PORT_EHR (clinical) and
 # 127.0.0.1:NN_PORT_EHR_EMERG (emergency) for the local EHR, the admin listener on
 # 127.0.0.1:NN_PORT_ADMIN; vpn: outer address 192.0.2.N, one inner address per purpose,
-# start_action none (only the test brings CHILD_SAs up or down), plus NN_VPN_EXTRA (lines
+# start_action none (only the test brings CHILD_SAs up or down; NN_START_ACTION, when set,
+# instead), plus NN_VPN_EXTRA (lines
 # of "key: value" added to vpn:, e.g. vici_socket); every other region key given as
 # peer=KEY2 becomes a peer with vpn: and purposes whose URLs are KEY2's inner addresses.
 # Options:
@@ -388,7 +389,7 @@ nn_write_config() {
 		echo "  required: false"
 		echo "vpn:"
 		echo "  address: 192.0.2.$_wn_n"
-		echo "  start_action: none"
+		echo "  start_action: ${NN_START_ACTION:-none}"
 		if [ -n "${NN_VPN_EXTRA:-}" ]; then
 			printf '%s\n' "$NN_VPN_EXTRA" | sed "s#@DIR@#$(nn_dir "$_wn_k")#g; s/^/  /"
 		fi

@@ -15,7 +15,10 @@
 #      emergency query still reaches B;
 #   5. A-B clinical brought back: the clinical query gets B's documents again;
 #   6. okayama reloaded with vpn.initiate true, A-B clinical terminated once more: hashid
-#      asks charon to initiate it, and it comes back without swanctl.
+#      asks charon to initiate it, and it comes back without swanctl;
+#   7. okayama's CHILD_SAs as traps (start_action trap), hashid not initiating: A-B clinical
+#      terminated is idle, not down, and a clinical query is sent to B rather than failed
+#      fast (userspace ESP raises no acquire, so the trap itself cannot fire here).
 # Skipped (ok # SKIP) where namespaces, TUN or charon are missing or not root, unless
 # HASHI_NETNS_REQUIRE=1, which makes that a failure (for CI, which runs as root).
 . "$(dirname "$0")/../integ/lib.sh"
@@ -379,6 +382,52 @@ like "$(cat "$T/okayama-gw.log")" "tunnel: clinical to shimane initiated" "okaya
 took=$(wait_metric a shimane clinical 1 "$lim")
 [ "$took" != timeout ] && ok "hashi_tunnel_up{peer=\"shimane\",purpose=\"clinical\"} 1 again" ||
     not_ok "hashi_tunnel_up{peer=\"shimane\",purpose=\"clinical\"} 1 again"
+
+# ================================================================ 7. start_action trap
+# okayama's CHILD_SAs as traps, hashid not initiating: a missing CHILD_SA is idle, not down
+# (with kernel ESP its first packet brings it up), so requests are sent, not failed fast.
+# Userspace ESP (libipsec) raises no acquire for a trap ("could not find an outbound IPsec
+# SA ... dropping packet" in charon's log), so here the request runs into its timeout: what
+# is checked is that hashid sent it.
+NN_START_ACTION=trap
+NN_VPN_EXTRA=$(printf '%s\n' "$NN_VPN_EXTRA" | sed 's/^initiate: true$/initiate: false/')
+nn_write_config a "$CA" peer=b peer=c local=okayama-ehr map=b:P0001:S0001 map=c:P0001:T0001
+hashictl "$CA" deploy swanctl -o "$(nn_swanconf a)" >"$T/deploy7.out" 2>&1 &&
+    nn_load a "$(nn_swanconf a)" "$PKI/okayama-gw.key" >"$T/load7.out" 2>&1 ||
+    { diag_file "$T/deploy7.out"; diag_file "$T/load7.out"; }
+is "$(grep -c 'start_action = trap' "$(nn_swanconf a)")" 6 \
+    "okayama's swanctl.conf regenerated with start_action = trap (its 6 CHILD_SAs) and loaded"
+nreload=$(grep -c 'reloaded:' "$T/okayama-gw.log")
+kill -HUP "$(pid_of okayama-gw)"
+i=0
+until [ "$(grep -c 'reloaded:' "$T/okayama-gw.log")" -gt "$nreload" ] || [ "$i" -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+nn_swanctl a --terminate --ike shimane --child clinical --timeout 10 >"$T/terminate7.out" 2>&1 ||
+    diag_file "$T/terminate7.out" 10
+# path_state K PEER PURPOSE: the "tunnel" of that path in K's /status
+path_state() {
+	nn_admin "$1" /status "$T/status7.json" >/dev/null
+	tr '{' '\n' <"$T/status7.json" | grep "^\"peer\":\"$2\",\"purpose\":\"$3\"," |
+	    sed 's/.*"tunnel":"\([a-z]*\)".*/\1/'
+}
+t7=$(fl_ms)
+while [ "$(path_state a shimane clinical)" != idle ] && [ $(($(fl_ms) - t7)) -lt "$lim" ]; do
+	sleep 0.1
+done
+is "$(nn_child a shimane clinical | cut -d' ' -f1):$(path_state a shimane clinical)" "NONE:idle" \
+    "trap: no clinical CHILD_SA to shimane, and okayama's /status says idle (not down)"
+is "$(tunnel_metric a shimane clinical)" 0 "... hashi_tunnel_up 0 while idle"
+query a "$IG" "$T/r7.xml"
+diag "clinical ITI-38 with the trap idle: $DT ms"
+is "$CODE:$(xpath "$T/r7.xml" "count($FL_EO[@home='$C_HCID'])")" "200:$N_C" "trap idle: tottori's documents come"
+e=$(fl_errors "$T/r7.xml" | grep "^XDSUnavailableCommunity|" | grep "$B_HCID" | head -n 1)
+case $e in
+*"tunnel to shimane is down"*) not_ok "trap idle: the request to shimane was sent, not failed fast"; diag "$e" ;;
+"") not_ok "trap idle: shimane unavailable (userspace ESP fires no trap)"; diag_file "$T/r7.xml" 5 ;;
+*) ok "trap idle: the request to shimane was sent, not failed fast (here it timed out: $e)" ;;
+esac
 
 stop_all
 check_asan "$T"
