@@ -47,7 +47,8 @@ struct conf_option {
 	long long	 co_min, co_max;
 	const char *const *co_enum;		/* CONF_ENUM: NULL-terminated names */
 	const struct conf_table *co_table;	/* CONF_MAP, CONF_SEQ */
-	/* CONF_STRING: returns NULL when VALUE is acceptable, else a static reason. */
+	/* CONF_STRING, CONF_PATH (made absolute first): returns NULL when VALUE is
+	 * acceptable, else a static reason. */
 	const char	*(*co_check)(const char *value);
 	/* CONF_CUSTOM: stores VALUE into FIELD (base + co_off); returns NULL or a static
 	 * reason. co_print writes the value into BUF and returns 1, or returns 0 when the

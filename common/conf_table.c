@@ -238,6 +238,12 @@ conf_set_string(struct conf *c, const struct conf_option *o, const char *s,
 		c->c_nomem = 1;
 		return;
 	}
+	/* a path is checked as it will be used: made absolute */
+	if (o->co_type == CONF_PATH && o->co_check != NULL && (why = o->co_check(v)) != NULL) {
+		conf_errorf(c, at, "%s: %s, got %s", c->c_path, why, conf_quote(s, q, sizeof(q)));
+		free(v);
+		return;
+	}
 	free(*(char **)field);
 	*(char **)field = v;
 }
