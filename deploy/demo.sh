@@ -23,28 +23,8 @@ HASHI_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$HASHI_ROOT/tests/integ/lib.sh"
 
 # Plain-text output instead of TAP: the harness reports through ok / not_ok / diag.
-NFAIL=0
-ok() { printf '      OK  %s\n' "$*"; }
-not_ok() {
-	NFAIL=$((NFAIL + 1))
-	printf '      NG  %s\n' "$*"
-}
-diag() {
-	for _l in "$@"; do printf '%s\n' "$_l"; done | sed 's/^/          | /'
-}
-step() { printf '\n[%s] %s\n' "$1" "$2"; }
-say() { printf '      %s\n' "$*"; }
-# fail MSG: the step failed and nothing after it can work: keep the logs, stop, exit 1.
-fail() {
-	not_ok "$*"
-	HASHI_KEEP=1
-	printf '\nデモ失敗 / DEMO FAILED: %s\n' "$*"
-	[ -n "$HASHI_TMP" ] && printf 'ログ / logs: %s\n' "$HASHI_TMP"
-	exit 1
-}
+. "$HASHI_ROOT/deploy/demo_lib.sh"
 ms() { date +%s%3N; }
-# the harness's fatal errors are the demo's too
-die() { fail "$*"; }
 
 # jst DTM: "YYYY-MM-DD hh:mm JST" for a UTC DTM (14 digits); the DTM itself if unparseable.
 jst() {

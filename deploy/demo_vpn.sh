@@ -21,25 +21,7 @@ HASHI_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$HASHI_ROOT/tests/integ/lib_flow.sh"
 . "$HASHI_ROOT/tests/netns/lib_netns.sh"
 
-NFAIL=0
-ok() { printf '      OK  %s\n' "$*"; }
-not_ok() {
-	NFAIL=$((NFAIL + 1))
-	printf '      NG  %s\n' "$*"
-}
-diag() {
-	for _l in "$@"; do printf '%s\n' "$_l"; done | sed 's/^/          | /'
-}
-step() { printf '\n[%s] %s\n' "$1" "$2"; }
-say() { printf '      %s\n' "$*"; }
-fail() {
-	not_ok "$*"
-	HASHI_KEEP=1
-	printf '\nデモ失敗 / DEMO FAILED: %s\n' "$*"
-	[ -n "$HASHI_TMP" ] && printf 'ログ / logs: %s\n' "$HASHI_TMP"
-	exit 1
-}
-die() { fail "$*"; }
+. "$HASHI_ROOT/deploy/demo_lib.sh"
 
 cat <<'EOF'
 ==============================================================================

@@ -459,6 +459,18 @@ tls_ready() {
 	    grep -Eq 'Verification: OK|Verify return code: 0'
 }
 
+# wait_tls PORT CLIENT: waits (max 5 s) until tls_ready PORT CLIENT, e.g. for a listener of
+# a started hashid other than the one start_hashid probes. Returns 1 when it never was.
+wait_tls() {
+	_wt_i=0
+	while [ "$_wt_i" -lt 50 ]; do
+		tls_ready "$1" "$2" && return 0
+		_wt_i=$((_wt_i + 1))
+		sleep 0.1
+	done
+	return 1
+}
+
 # start_hashid NAME CONFIG [PROBE_CLIENT]: starts "$HASHID -d -f CONFIG" in the background,
 # stdout+stderr to $HASHI_TMP/NAME.log, and waits (max 10 s) until its first listen port
 # completes a TLS handshake (as PROBE_CLIENT, default the first local system or peer of CONFIG

@@ -65,15 +65,6 @@ docs_of S0001 >"$T/s0001.tsv"
 UID1=$(sed -n 1p "$T/s0001.tsv" | cut -f1)
 [ -n "$UID1" ] || die "test bug: S0001 has no document"
 
-wait_tls() {
-	_wt_i=0
-	while [ "$_wt_i" -lt 50 ]; do
-		tls_ready "$1" "$2" && return 0
-		_wt_i=$((_wt_i + 1))
-		sleep 0.1
-	done
-	return 1
-}
 start_hashid shimane-gw "$CS" okayama-gw || die "shimane-gw did not start"
 wait_tls "$PSE" okayama-gw || die "shimane's emergency listener has no TLS"
 start_hashid okayama-gw "$CO" okayama-ehr || die "okayama-gw did not start"

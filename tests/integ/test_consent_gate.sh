@@ -88,16 +88,6 @@ check "registry import shimane" hashictl "$CS" registry import "$T/data-shimane"
 check "mpi import okayama" hashictl "$CO" mpi import "$T/data-okayama/patients.csv"
 check "mpi import shimane" hashictl "$CS" mpi import "$T/data-shimane/patients.csv"
 
-# wait_tls PORT CLIENT: waits (max 5 s) for TLS on an extra listener.
-wait_tls() {
-	_wt_i=0
-	while [ "$_wt_i" -lt 50 ]; do
-		tls_ready "$1" "$2" && return 0
-		_wt_i=$((_wt_i + 1))
-		sleep 0.1
-	done
-	return 1
-}
 # start_shimane [NAME]: starts shimane's gateway as NAME (default shimane-gw; its log is
 # $T/NAME.log), waits for its emergency listener.
 start_shimane() {

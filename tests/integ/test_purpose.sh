@@ -70,16 +70,6 @@ printf 'admin:\n  address: 127.0.0.1\n  port: %s\n' "$PSA" >>"$CS"
 check "okayama's configuration with vpn: loads" "$HASHID" -n -f "$CO"
 check "registry import shimane" hashictl "$CS" registry import "$T/data-shimane"
 
-# wait_tls PORT CLIENT: waits (max 5 s) for TLS on an extra listener.
-wait_tls() {
-	_wt_i=0
-	while [ "$_wt_i" -lt 50 ]; do
-		tls_ready "$1" "$2" && return 0
-		_wt_i=$((_wt_i + 1))
-		sleep 0.1
-	done
-	return 1
-}
 start_hashid shimane-gw "$CS" okayama-gw || die "shimane-gw did not start"
 wait_tls "$PSE" okayama-gw || die "shimane's emergency listener has no TLS"
 start_hashid okayama-gw "$CO" okayama-ehr || die "okayama-gw did not start"
