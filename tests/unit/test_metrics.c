@@ -165,7 +165,12 @@ test_render_audit(void **state)
 	assert_non_null(strstr(sb.sb_data, "\nhashi_audit_forward_backlog 7\n"));
 	strbuf_reset(&sb);
 	assert_int_equal(metrics_render_status(m, &mi, &sb), 0);
-	assert_non_null(strstr(sb.sb_data, "\"forward\":{\"connected\":false,\"backlog\":7}}"));
+	assert_non_null(strstr(sb.sb_data,
+	    "\"forward\":{\"connected\":false,\"backlog\":7,\"saved\":false}}"));
+	strbuf_reset(&sb);
+	mi.mi_audit_fwd_saved = 1;
+	assert_int_equal(metrics_render_status(m, &mi, &sb), 0);
+	assert_non_null(strstr(sb.sb_data, "\"backlog\":7,\"saved\":true}}"));
 	strbuf_reset(&sb);
 	mi.mi_audit = 0;
 	assert_int_equal(metrics_render_prom(m, &mi, &sb), 0);
