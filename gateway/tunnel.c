@@ -128,6 +128,7 @@ tunnels_drop_client(struct tunnels *t)
 	vici_client_free(t->tn_vici);	/* no callback after this */
 	t->tn_vici = NULL;
 	t->tn_polling = 0;
+	t->tn_repoll = 0;
 	while ((ti = LIST_FIRST(&t->tn_inits)) != NULL) {
 		LIST_REMOVE(ti, ti_entry);
 		free(ti->ti_peer);
@@ -391,7 +392,9 @@ tunnels_listed(void *arg, const char *err, const struct vici_child *c, size_t n)
 	size_t i;
 
 	t->tn_polling = 0;
-	tunnels_arm(t, t->tn_interval_ms);
+	/* a poll asked for while this one ran (an initiate succeeded, a reload) goes now */
+	tunnels_arm(t, t->tn_repoll ? 0 : t->tn_interval_ms);
+	t->tn_repoll = 0;
 	if (err != NULL) {
 		tunnels_unknown(t, err);
 		return;
@@ -435,8 +438,12 @@ tunnels_poll(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!t->tn_vpn || t->tn_polling)
+	if (!t->tn_vpn)
 		return;
+	if (t->tn_polling) {	/* the answer in flight re-arms the timer at once */
+		t->tn_repoll = 1;
+		return;
+	}
 	if (t->tn_vici == NULL) {	/* tn_error says why */
 		tunnels_unknown(t, t->tn_error);
 		tunnels_arm(t, t->tn_interval_ms);

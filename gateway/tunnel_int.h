@@ -56,6 +56,8 @@ struct tunnels {
 	struct vici_client	*tn_vici;
 	struct event		*tn_timer;
 	int			 tn_polling;		/* a list-sas is in flight */
+	int			 tn_repoll;		/* asked for another meanwhile: its answer
+							   may predate what changed */
 	char			 tn_error[160];		/* why charon could not be asked; "" */
 	time_t			 tn_last_poll;		/* unix time of the last answer */
 	LIST_HEAD(, tunnel_init) tn_inits;
