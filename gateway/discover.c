@@ -117,6 +117,7 @@ discover_add(struct discover *d, const struct peer *peer)
 		res[d->d_n].dr_peer = peer;
 		res[d->d_n].dr_outcome = DISC_FAILED;
 		res[d->d_n].dr_why = "its tunnel for this purpose is down";
+		res[d->d_n].dr_ms = 0;
 		d->d_n++;
 		return 0;
 	}
@@ -129,6 +130,7 @@ discover_add(struct discover *d, const struct peer *peer)
 	res[d->d_n].dr_peer = peer;
 	res[d->d_n].dr_outcome = DISC_PENDING;
 	res[d->d_n].dr_why = NULL;
+	res[d->d_n].dr_ms = 0;
 	d->d_n++;
 	return 0;
 }
@@ -241,6 +243,7 @@ discover_leg(struct discover *d, const struct fanout_leg *leg, struct discover_r
 	enum xcpd_err e;
 
 	xcpd_answer_init(&a);
+	res->dr_ms = leg->fl_ms;
 	if ((res->dr_why = fanout_leg_problem(leg)) != NULL)
 		goto failed;
 	lim.sl_expect_response = 1;

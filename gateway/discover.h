@@ -31,6 +31,7 @@ struct discover_result {
 	const struct peer	*dr_peer;	/* borrowed from the caller's config */
 	enum discover_outcome	 dr_outcome;
 	const char		*dr_why;	/* static English, for DISC_FAILED */
+	long			 dr_ms;		/* how long the peer took; 0 = not asked */
 };
 
 typedef void (*discover_done_fn)(struct discover *d, void *arg);

@@ -55,6 +55,7 @@ exchange_free(struct exchange *ex)
 		free(ex->ex_out_src);
 	}
 	strbuf_reset(&ex->ex_out);
+	strbuf_reset(&ex->ex_timing);
 	ex_audit_clear(&ex->ex_audit);
 	soap_msg_free(ex->ex_msg);
 	gw_conf_put(ex->ex_conf);
@@ -105,6 +106,30 @@ exchange_error_code(const char *payload, char *buf, size_t bufsz)
 	buf[n] = '\0';
 }
 
+void
+exchange_timing(struct exchange *ex, const char *txn, const char *peer, long ms,
+    const char *desc)
+{
+	struct strbuf *sb = &ex->ex_timing;
+	const char *s;
+
+	strbuf_printf(sb, "%s%s.%s;dur=%ld;desc=\"", sb->sb_len > 0 ? ", " : "", txn, peer,
+	    ms < 0 ? 0 : ms);
+	/* a quoted-string of our own words: no quote, backslash or non-ASCII byte */
+	for (s = desc != NULL ? desc : ""; *s != '\0'; s++)
+		strbuf_printf(sb, "%c", *s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\' ?
+		    *s : '_');
+	strbuf_puts(sb, "\"");
+}
+
+/* Adds the Server-Timing header of EX's legs, if it has any. */
+static void
+exchange_timing_header(struct exchange *ex)
+{
+	if (ex->ex_req != NULL && ex->ex_timing.sb_len > 0 && !ex->ex_timing.sb_failed)
+		(void)http_req_add_header(ex->ex_req, "Server-Timing", ex->ex_timing.sb_data);
+}
+
 /* Replaces the held answer of EX by the refusal of a request whose audit records could
  * not be committed. */
 static void
@@ -138,6 +163,7 @@ exchange_send_now(struct exchange *ex, int ok)
 		    15);
 		goto done;
 	}
+	exchange_timing_header(ex);
 	http_reply(ex->ex_req, ex->ex_out_status, ct.sb_data,
 	    (const uint8_t *)ex->ex_out.sb_data, ex->ex_out.sb_len);
 done:
@@ -255,6 +281,7 @@ exchange_stream_now(struct exchange *ex, int ok)
 	es->es_ex = ex;
 	es->es_src = src;
 	http_req_set_cancel(ex->ex_req, NULL, NULL);
+	exchange_timing_header(ex);
 	if (http_reply_stream(ex->ex_req, 200, src->bs_content_type, exchange_stream_pull,
 	    exchange_stream_done, es) == -1) {
 		/* the request must not be touched after a refused stream */

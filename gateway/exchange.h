@@ -43,11 +43,19 @@ struct exchange {
 	const char		*ex_out_action;
 	int			 ex_out_mo;	/* its enum metrics_outcome, counted when sent */
 	struct body_source	*ex_out_src;
+	struct strbuf		 ex_timing;	/* Server-Timing entries of its legs */
 };
 
 /* Every reply helper below adds the exchange's audit record (ex_audit.h) and sends only
  * once its records are committed; when they cannot be, the answer is replaced by a
  * Receiver fault saying nothing was released. */
+
+/* Notes one leg of EX for the answer's Server-Timing header (W3C Server Timing): metric
+ * "<TXN>.<PEER>" (e.g. iti38.shimane), dur=MS, desc=DESC (what came of it: "ok", "timeout",
+ * "not sent: ..."; printable ASCII kept, the rest replaced). A local system (or a tester)
+ * sees from it whom its request reached and how long each took. */
+void exchange_timing(struct exchange *ex, const char *txn, const char *peer, long ms,
+    const char *desc);
 
 /* Creates the exchange for REQ and hooks the client-gone notification. NULL on ENOMEM. */
 struct exchange *exchange_new(struct gw *gw, struct http_req *req);

@@ -248,6 +248,7 @@ fanout_on_timer(evutil_socket_t fd, short what, void *arg)
 			http_call_cancel(leg->fl_call);
 		leg->fl_call = NULL;
 		leg->fl_state = LEG_TIMEOUT;
+		leg->fl_ms = fo->fo_deadline_ms;
 		fanout_metric(leg, MPO_TIMEOUT, HTTP_ERR_TIMEOUT, fo->fo_deadline_ms,
 		    "no answer by the deadline");
 		log_info("fanout: %s: no answer by the deadline", leg->fl_peer->pr_name);

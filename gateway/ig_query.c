@@ -117,11 +117,14 @@ ig_query_leg(struct ig_query *iq, const struct peer *peer, const char *remote_cx
 
 	if (url == NULL) {	/* the peer has no listener for this purpose */
 		ig_unavailable(&iq->iq_errs, peer, "no endpoint for this purpose");
+		exchange_timing(iq->iq_ex, "iti38", peer->pr_name, 0,
+		    "not sent: no endpoint for this purpose");
 		return 0;
 	}
 	if (!tunnels_usable(iq->iq_ex->ex_gw->gw_tunnels, peer, iq->iq_ex->ex_purpose, why,
 	    sizeof(why))) {
 		ig_unavailable(&iq->iq_errs, peer, why);
+		exchange_timing(iq->iq_ex, "iti38", peer->pr_name, 0, "not sent: tunnel down");
 		return 0;
 	}
 
@@ -208,6 +211,10 @@ ig_query_discovered(struct discover *d, void *arg)
 		    ATNA_SERIOUS : ATNA_OK, res->dr_outcome == DISC_FAILED ? res->dr_why :
 		    res->dr_outcome == DISC_LINKED ? "linked" : res->dr_outcome == DISC_NOMATCH ?
 		    "no match" : "candidates for review");
+		exchange_timing(iq->iq_ex, "iti55", res->dr_peer->pr_name, res->dr_ms,
+		    res->dr_outcome == DISC_FAILED ? res->dr_why : res->dr_outcome ==
+		    DISC_LINKED ? "linked" : res->dr_outcome == DISC_NOMATCH ? "no match" :
+		    "candidates for review");
 		if (res->dr_outcome == DISC_FAILED) {
 			ig_unavailable(&iq->iq_errs, res->dr_peer, res->dr_why);
 			continue;
@@ -317,6 +324,9 @@ ig_query_leg_audit(struct ig_query *iq, struct fanout_leg *leg, const struct soa
 	}
 	ex_audit_leg(iq->iq_ex, ATNA_ITI38, leg->fl_peer, leg->fl_url, pids, n, NULL, 0,
 	    outcome, why);
+	exchange_timing(iq->iq_ex, "iti38", leg->fl_peer->pr_name, leg->fl_ms, why != NULL ?
+	    why : status != NULL && strstr(status, "PartialSuccess") != NULL ? "PartialSuccess" :
+	    status != NULL && strstr(status, "Failure") != NULL ? "Failure" : "ok");
 	free(status);
 	free(leg->fl_user);
 	leg->fl_user = NULL;

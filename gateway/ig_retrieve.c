@@ -604,6 +604,8 @@ ig_leg_audit(struct ig_retrieve *ir, struct fanout_leg *leg)
 		    fanout_leg_problem(leg) : "no answer";
 	ex_audit_leg(ir->ir_ex, ATNA_ITI39, leg->fl_peer, leg->fl_url, NULL, 0, docs, n,
 	    why != NULL ? ATNA_SERIOUS : ATNA_OK, why);
+	exchange_timing(ir->ir_ex, "iti39", leg->fl_peer->pr_name, leg->fl_ms,
+	    why != NULL ? why : "ok");
 	free(docs);
 }
 
@@ -658,11 +660,14 @@ ig_retrieve_leg(struct ig_retrieve *ir, const struct peer *peer,
 
 	if (url == NULL) {
 		ig_unavailable(&ir->ir_errs, peer, "no endpoint for this purpose");
+		exchange_timing(ir->ir_ex, "iti39", peer->pr_name, 0,
+		    "not sent: no endpoint for this purpose");
 		return 0;
 	}
 	if (!tunnels_usable(ir->ir_ex->ex_gw->gw_tunnels, peer, ir->ir_ex->ex_purpose, why,
 	    sizeof(why))) {
 		ig_unavailable(&ir->ir_errs, peer, why);
+		exchange_timing(ir->ir_ex, "iti39", peer->pr_name, 0, "not sent: tunnel down");
 		return 0;
 	}
 	strbuf_printf(&body, "<xdsb:RetrieveDocumentSetRequest xmlns:xdsb=\"%s\">", NS_XDSB);

@@ -93,6 +93,12 @@ query() {
 query "https://127.0.0.1:$PO/ig" "$T/clin.xml" "clinical query" &&
     is "$(fl_status "$T/clin.xml"):$(xpath "$T/clin.xml" "count($FL_EO)")" "Success:$N_S0001" \
     "clinical: shimane's documents, Success (declared clinical, arrived on clinical)"
+# server_timing OUT: the Server-Timing header of the answer saved in OUT (CR stripped)
+server_timing() {
+	tr -d '\r' <"$1.hdr" | sed -n 's/^[Ss]erver-[Tt]iming: //p'
+}
+like "$(server_timing "$T/clin.xml")" '^iti38\.shimane;dur=[0-9]+;desc="ok"$' \
+    "the IG's answer says in Server-Timing whom it asked and how long that took"
 query "https://127.0.0.1:$POE/ig" "$T/emer.xml" "emergency query" &&
     is "$(fl_status "$T/emer.xml"):$(xpath "$T/emer.xml" "count($FL_EO)")" "Success:$N_S0001" \
     "emergency: shimane's documents through its emergency listener"
@@ -103,6 +109,8 @@ query "https://127.0.0.1:$POI/ig" "$T/img.xml" "imaging query" && {
 	like "$(fl_errors "$T/img.xml")" "^XDSUnavailableCommunity[|]shimane: answered with a SOAP fault[|]$S_HCID[|]" \
 	    "okayama reports shimane unavailable (it answered with a fault)"
 }
+like "$(server_timing "$T/img.xml")" '^iti38\.shimane;dur=[0-9]+;desc="unusable answer"$' \
+    "Server-Timing: the refused leg"
 like "$(cat "$T/shimane-gw.log")" "declared purpose imaging, but it came through the clinical listener" \
     "shimane logs the refusal with both purposes"
 json=$(hashictl "$CS" audit search --purpose imaging --format json 2>"$T/search.err")

@@ -282,6 +282,9 @@ stop_fake() {
 
 if fake_peer shimane-gw; then
 	ig_unavailable "shimane hung (TLS up, no answer; timeouts.request=3s)" 5000
+	like "$(tr -d '\r' <"$T/ru.xml.hdr" | sed -n 's/^[Ss]erver-[Tt]iming: //p')" \
+	    '^iti38\.shimane;dur=3000;desc="no answer within the deadline"$' \
+	    "Server-Timing: the hung peer's leg took the whole deadline and timed out"
 	if grep -q '^POST /xca' "$T/fake-shimane-gw.log"; then
 		ok "the hung peer did receive the forwarded request"
 	else

@@ -323,6 +323,9 @@ if is "$code" 200 "tunnel down: clinical ITI-38 HTTP 200"; then
 	fl_expect_error "$T/r4.xml" XDSUnavailableCommunity "tunnel down: XDSUnavailableCommunity"
 	is "$(fl_error_location "$T/r4.xml" XDSUnavailableCommunity)" "$B_HCID" "tunnel down: ... located at shimane"
 	is "$(fl_uids "$T/r4.xml" | tr '\n' ' ')" "$(tr '\n' ' ' <"$T/c.uids")" "tunnel down: tottori's documents still come"
+	like "$(tr -d '\r' <"$T/r4.xml.hdr" | sed -n 's/^[Ss]erver-[Tt]iming: //p')" \
+	    'iti38\.shimane;dur=0;desc="not sent: tunnel down"' \
+	    "tunnel down: Server-Timing says the request to shimane was not sent"
 else
 	diag "$(cat "$T/r4.xml.err")" "$(head -c 800 "$T/r4.xml")"
 fi
