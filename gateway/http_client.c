@@ -74,6 +74,8 @@ http_call_free(struct http_call *call)
 	if (call->ca_body != NULL)
 		evbuffer_free(call->ca_body);
 	free(call->ca_ctype);
+	free(call->ca_want);
+	free(call->ca_wanted);
 	free(call);
 }
 
@@ -248,6 +250,9 @@ http_client_post(struct http_client *cl, const char *url, const char *content_ty
 	call->ca_client = cl;
 	call->ca_co = *co;
 	call->ca_co.co_source = NULL;	/* the host keeps its copy */
+	call->ca_co.co_header = NULL;	/* ca_want is the copy */
+	if (co->co_header != NULL && (call->ca_want = str_dup(co->co_header)) == NULL)
+		goto fail;
 	call->ca_arg = arg;
 	(void)clock_gettime(CLOCK_MONOTONIC, &call->ca_start);
 	if ((call->ca_req = evbuffer_new()) == NULL ||
@@ -364,6 +369,7 @@ http_call_finish(struct http_call *call, enum http_err err, const char *detail)
 	r.hr_error = err;
 	r.hr_status = call->ca_status;
 	r.hr_content_type = call->ca_ctype;
+	r.hr_header = call->ca_wanted;
 	r.hr_len = call->ca_body_len;
 	if (err == HTTP_OK && call->ca_body != NULL) {
 		r.hr_body = (const uint8_t *)"";

@@ -63,6 +63,7 @@ struct http_result {
 	size_t		 hr_len;		/* body bytes received (streamed too) */
 	long		 hr_elapsed_ms;		/* from http_client_post to now */
 	const char	*hr_detail;		/* short cause for logs; never NULL */
+	const char	*hr_header;		/* co_header's value; NULL if absent */
 };
 
 /* Per-call callbacks; ARG is http_client_post's. Only on_done is required. */
@@ -86,6 +87,9 @@ struct http_call_opts {
 	 * inner VPN address), NULL = the kernel's choice; copied. Connections are pooled
 	 * per host, port and source, so a call never reuses another source's. */
 	const char *co_source;
+	/* A response header to keep (e.g. "Server-Timing"; copied): its value, repeated
+	 * fields joined with ", ", is hr_header. NULL = none. */
+	const char *co_header;
 };
 
 /* Returns a new client on BASE (borrowed) with TLS client context CTX (the client takes

@@ -97,6 +97,8 @@ struct http_call {
 	uint64_t		 ca_remaining;	/* of the body or the current chunk */
 	size_t			 ca_head_bytes;
 	char			*ca_ctype;
+	char			*ca_want;	/* co_header, copied; NULL = none */
+	char			*ca_wanted;	/* its value in the response */
 	struct evbuffer		*ca_body;	/* buffered body */
 	size_t			 ca_body_len;
 };

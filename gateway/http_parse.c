@@ -96,6 +96,28 @@ http_list_has(const char *s, const char *token)
 	return 0;
 }
 
+
+/* Keeps V as (part of) the value of the header the caller asked for: repeated fields are
+ * one list (RFC 9110 5.3). Returns 0, or -1 when memory ran out. */
+static int
+http_parse_keep(struct http_call *call, const char *v)
+{
+	size_t old = call->ca_wanted != NULL ? strlen(call->ca_wanted) : 0, n = strlen(v);
+	char *p;
+
+	if ((p = realloc(call->ca_wanted, old + 2 + n + 1)) == NULL) {
+		call->ca_detail = "out of memory";
+		return -1;
+	}
+	if (old > 0) {
+		memcpy(p + old, ", ", 2);
+		old += 2;
+	}
+	memcpy(p + old, v, n + 1);
+	call->ca_wanted = p;
+	return 0;
+}
+
 /* Applies one response header line (modified in place). Returns 0 or -1. */
 static int
 http_parse_header(struct http_call *call, char *line)
@@ -132,6 +154,8 @@ http_parse_header(struct http_call *call, char *line)
 			call->ca_detail = "out of memory";
 			return -1;
 		}
+	} else if (call->ca_want != NULL && strcasecmp(line, call->ca_want) == 0) {
+		return http_parse_keep(call, v);
 	}
 	return 0;
 }
@@ -147,6 +171,8 @@ http_parse_head_end(struct http_call *call)
 			return HTTP_PARSE_ERROR;
 		free(call->ca_ctype);
 		call->ca_ctype = NULL;
+		free(call->ca_wanted);
+		call->ca_wanted = NULL;
 		call->ca_have_len = call->ca_chunked = call->ca_close = 0;
 		call->ca_rsp = RSP_STATUS;
 		return HTTP_STEP_AGAIN;

@@ -273,6 +273,7 @@ struct t_call {
 	int			 status;
 	char			 ctype[64];
 	char			 body[128];
+	char			 header[128];	/* co_header's value, "" if absent */
 	size_t			 len;
 	long			 elapsed;
 	/* streaming */
@@ -301,6 +302,8 @@ t_on_done(void *arg, const struct http_result *r)
 	c->elapsed = r->hr_elapsed_ms;
 	(void)snprintf(c->ctype, sizeof(c->ctype), "%s",
 	    r->hr_content_type != NULL ? r->hr_content_type : "");
+	(void)snprintf(c->header, sizeof(c->header), "%s",
+	    r->hr_header != NULL ? r->hr_header : "");
 	if (r->hr_body != NULL)
 		(void)snprintf(c->body, sizeof(c->body), "%.*s", (int)(r->hr_len > 100 ? 100 :
 		    r->hr_len), (const char *)r->hr_body);
@@ -1144,6 +1147,56 @@ test_parser(void **state)
 	t_spin(10);
 }
 
+/* co_header: the value of one response header, repeated fields joined; an interim 1xx
+ * response's fields do not count; absent = NULL. */
+static void
+test_kept_header(void **state)
+{
+	struct {
+		const char	*reply;
+		const char	*want;
+	} cases[] = {
+		{ "HTTP/1.1 200 OK\r\nServer-Timing: a;dur=1\r\nContent-Length: 1\r\n"
+		    "server-timing: b;dur=2;desc=\"x\"\r\n\r\nx", "a;dur=1, b;dur=2;desc=\"x\"" },
+		{ "HTTP/1.1 100 Continue\r\nServer-Timing: early\r\n\r\nHTTP/1.1 200 OK\r\n"
+		    "Content-Length: 1\r\n\r\nx", "" },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nX-Other: 1\r\n\r\nx", "" },
+	};
+	struct http_call_opts co = { .co_on_done = t_on_done, .co_header = "Server-Timing" };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	struct evconnlistener *l;
+	struct http_client *cl;
+	struct t_raw raw;
+	struct t_call c;
+	size_t i;
+
+	(void)state;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_non_null(l = evconnlistener_new_bind(T.base, t_raw_accept, &raw,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1, (struct sockaddr *)&sin,
+	    sizeof(sin)));
+	assert_int_equal(getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&sin,
+	    &sl), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&raw, 0, sizeof(raw));
+		memset(&c, 0, sizeof(c));
+		raw.reply = cases[i].reply;
+		assert_non_null(cl = http_client_new(T.base, T.cli_ctx, NULL));
+		assert_non_null(http_client_post(cl, t_url(ntohs(sin.sin_port), "/"),
+		    "text/plain", (const uint8_t *)"x", 1, &co, &c));
+		assert_true(t_wait(&c.done, 1, 5000));
+		assert_int_equal(c.err, HTTP_OK);
+		assert_string_equal(c.header, cases[i].want);
+		http_client_free(cl);
+		t_spin(10);
+		if (raw.bev != NULL)
+			bufferevent_free(raw.bev);
+	}
+	evconnlistener_free(l);
+	t_spin(10);
+}
+
 /* ---- setup ---- */
 
 static int
@@ -1214,6 +1267,7 @@ main(void)
 		cmocka_unit_test(test_server_timeouts),
 		cmocka_unit_test(test_pause),
 		cmocka_unit_test(test_parser),
+		cmocka_unit_test(test_kept_header),
 	};
 
 	return cmocka_run_group_tests(tests, t_setup, t_teardown);
