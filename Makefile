@@ -8,7 +8,7 @@ PKGS     := libevent libevent_openssl openssl libxml-2.0 yaml-0.1 lmdb
 TESTPKGS := cmocka
 
 # Installs missing Debian packages (or prints the apt-get line) before anything needs them.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) $(TESTPKGS) && for c in xmllint curl openssl valgrind ss; do \
+DEPS_OK := $(shell pkg-config --exists $(PKGS) $(TESTPKGS) && for c in xmllint curl openssl valgrind ss swanctl chromium; do \
            command -v $$c >/dev/null || exit 1; done && echo yes)
 ifneq ($(DEPS_OK),yes)
   ifeq ($(filter clean lint,$(MAKECMDGOALS)),)

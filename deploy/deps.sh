@@ -3,11 +3,14 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 # strongSwan (charon with userspace IPsec, swanctl) runs the per-purpose VPNs and the
 # real-tunnel tests in tests/netns/; hashid itself talks to charon over its vici socket.
+# Chromium (headless) checks the scenario runner's HTML reports; the IPA Gothic font lets
+# it draw their Japanese text.
 set -u
 PKGS="build-essential pkg-config libevent-dev libssl-dev openssl libxml2-dev libxml2-utils
 liblmdb-dev lmdb-utils libyaml-dev libcmocka-dev valgrind curl iproute2 procps
 strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
-strongswan-pki"
+strongswan-pki
+chromium fonts-ipafont-gothic"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
