@@ -526,6 +526,24 @@ conf_lookup(const struct conf *c, const char *path)
 }
 
 int
+conf_line(const struct conf *c, const char *path)
+{
+	const struct conf_node *n = conf_lookup(c, path);
+
+	return n != NULL ? (int)n->cn_line : 0;
+}
+
+const char *
+conf_scalar(const struct conf *c, const char *path)
+{
+	const struct conf_node *n;
+
+	if (!conf_has(c, path) || (n = conf_lookup(c, path)) == NULL || n->cn_kind != CN_SCALAR)
+		return NULL;
+	return n->cn_str;
+}
+
+int
 conf_has(const struct conf *c, const char *path)
 {
 	int stop;

@@ -102,6 +102,13 @@ const struct conf_node *conf_lookup(const struct conf *c, const char *path);
 /* Returns 1 when PATH (as for conf_lookup) names a node present in the file, else 0. */
 int conf_has(const struct conf *c, const char *path);
 
+/* The line (1-based) of the node PATH names, or 0 when it is absent. */
+int conf_line(const struct conf *c, const char *path);
+
+/* The text of the scalar PATH names (borrowed from C), or NULL when it is absent or not a
+ * scalar. */
+const char *conf_scalar(const struct conf *c, const char *path);
+
 /* Returns how many errors were recorded. */
 size_t conf_nerrors(const struct conf *c);
 
