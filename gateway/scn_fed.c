@@ -1,0 +1,398 @@
+/*
+ * gateway/scn_fed: see scn_fed.h. Layout of a run directory:
+ *   pki/ca.crt, pki/<region>-gw.{crt,key}, pki/<region>-ehr.{crt,key}   TLS
+ *   jpki/root.{crt,key}                                                 patients' cards
+ *   <region>/hashid.yaml, <region>/hashid.log, <region>/state/          each gateway
+ */
+#include "gateway/scn_fed_int.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/str.h"
+#include "crypto/testpki.h"
+#include "gateway/scn_proc.h"
+
+#define SCN_FED_START_MS	20000
+#define SCN_FED_STOP_MS		5000
+
+/* Returns a malloc'd "<a>/<fmt ...>", or NULL. */
+static char *
+scn_fed_path(const char *a, const char *fmt, ...)
+{
+	char rest[512], *p;
+	size_t len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rest, sizeof(rest), fmt, ap);
+	va_end(ap);
+	len = strlen(a) + 1 + (size_t)n + 1;
+	if (n < 0 || (size_t)n >= sizeof(rest) || (p = malloc(len)) == NULL)
+		return NULL;
+	(void)snprintf(p, len, "%s/%s", a, rest);
+	return p;
+}
+
+/* Creates DIR (0700); an existing empty directory is fine. */
+static int
+scn_fed_mkdir(const char *dir, char *err, size_t errsz)
+{
+	if (mkdir(dir, 0700) == 0 || (errno == EEXIST && rmdir(dir) == 0 && mkdir(dir, 0700) == 0))
+		return 0;
+	snprintf(err, errsz, "cannot make %s: %s (it must not exist, or be empty)", dir,
+	    strerror(errno));
+	return -1;
+}
+
+/* Sets *PORT to a free loopback port no other listener of the run has (*PORT itself may
+ * be one of the run's fields: it is written only once chosen). */
+static int
+scn_fed_port(struct scn_fed *fed, uint16_t *port)
+{
+	const struct scn_fed_region *fr;
+	uint16_t p;
+	int tries, dup;
+	size_t i, k;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (scn_free_port(&p) == -1)
+			return -1;
+		for (dup = 0, i = 0; i < fed->fd_nregions && !dup; i++) {
+			fr = &fed->fd_regions[i];
+			dup = fr->fr_admin == p;
+			for (k = 0; fr->fr_ports != NULL && k < fr->fr_sr->npurposes; k++)
+				dup |= fr->fr_ports[k] == p;
+		}
+		if (!dup) {
+			*port = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Paths, ports and certificates of region I. */
+static int
+scn_fed_region(struct scn_fed *fed, struct testpki_ca *ca, size_t i, char *err, size_t errsz)
+{
+	struct scn_fed_region *fr = &fed->fd_regions[i];
+	const char *name = fr->fr_sr->name;
+	char fpr[TESTPKI_FPR_MAX], base[128];
+	size_t k;
+
+	if ((fr->fr_dir = scn_fed_path(fed->fd_dir, "%s", name)) == NULL ||
+	    (fr->fr_config = scn_fed_path(fr->fr_dir, "hashid.yaml")) == NULL ||
+	    (fr->fr_log = scn_fed_path(fr->fr_dir, "hashid.log")) == NULL ||
+	    (fr->fr_gw_cert = scn_fed_path(fed->fd_dir, "pki/%s-gw.crt", name)) == NULL ||
+	    (fr->fr_gw_key = scn_fed_path(fed->fd_dir, "pki/%s-gw.key", name)) == NULL ||
+	    (fr->fr_ehr_cert = scn_fed_path(fed->fd_dir, "pki/%s-ehr.crt", name)) == NULL ||
+	    (fr->fr_ehr_key = scn_fed_path(fed->fd_dir, "pki/%s-ehr.key", name)) == NULL ||
+	    (fr->fr_ports = calloc(fr->fr_sr->npurposes + 1, sizeof(*fr->fr_ports))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (scn_fed_mkdir(fr->fr_dir, err, errsz) == -1)
+		return -1;
+	for (k = 0; k < fr->fr_sr->npurposes; k++)
+		if (scn_fed_port(fed, &fr->fr_ports[k]) == -1)
+			goto noport;
+	if (scn_fed_port(fed, &fr->fr_admin) == -1)
+		goto noport;
+	snprintf(base, sizeof(base), "%s-gw", name);
+	if (testpki_issue(ca, TESTPKI_GATEWAY, base, NULL, fpr) == -1)
+		goto nocert;
+	snprintf(base, sizeof(base), "%s-ehr", name);
+	if (testpki_issue(ca, TESTPKI_CLIENT, base, NULL, fpr) == -1)
+		goto nocert;
+	return 0;
+noport:
+	snprintf(err, errsz, "%s: no free loopback port", name);
+	return -1;
+nocert:
+	snprintf(err, errsz, "%s: cannot make its certificates (see the log)", name);
+	return -1;
+}
+
+/* The run's PKIs: the TLS CA (its regions' certificates are made per region) and the
+ * JPKI look-alike root. Returns the TLS CA, or NULL. */
+static struct testpki_ca *
+scn_fed_pki(struct scn_fed *fed, char *err, size_t errsz)
+{
+	struct testpki_ca *ca = NULL, *root = NULL;
+	char *pki = scn_fed_path(fed->fd_dir, "pki");
+	time_t now = time(NULL);
+
+	if (pki == NULL || (fed->fd_ca = scn_fed_path(pki, "ca.crt")) == NULL ||
+	    (fed->fd_jpki_dir = scn_fed_path(fed->fd_dir, "jpki")) == NULL ||
+	    (fed->fd_jpki_root = scn_fed_path(fed->fd_jpki_dir, "root.crt")) == NULL)
+		snprintf(err, errsz, "out of memory");
+	else if ((ca = testpki_ca_new(pki, "ca", "Hashi Scenario CA", now)) == NULL ||
+	    (root = testpki_jpki_root_new(fed->fd_jpki_dir, "root", 1, now)) == NULL) {
+		snprintf(err, errsz, "cannot make the test PKIs in %s (see the log)", fed->fd_dir);
+		testpki_ca_free(ca);
+		ca = NULL;
+	}
+	testpki_ca_free(root);
+	free(pki);
+	return ca;
+}
+
+struct scn_fed *
+scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, char *err,
+    size_t errsz)
+{
+	struct scn_fed *fed;
+	struct testpki_ca *ca = NULL;
+	size_t i;
+
+	if ((fed = calloc(1, sizeof(*fed))) == NULL ||
+	    (fed->fd_regions = calloc(s->nregions + 1, sizeof(*fed->fd_regions))) == NULL ||
+	    (fed->fd_dir = str_dup(dir)) == NULL || (fed->fd_hashid = str_dup(hashid)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		scn_fed_free(fed);
+		return NULL;
+	}
+	fed->fd_sc = s;
+	fed->fd_nregions = s->nregions;
+	for (i = 0; i < s->nregions; i++)
+		fed->fd_regions[i].fr_sr = &s->regions[i];
+	if (scn_fed_mkdir(dir, err, errsz) == -1 || (ca = scn_fed_pki(fed, err, errsz)) == NULL)
+		goto fail;
+	for (i = 0; i < s->nregions; i++)
+		if (scn_fed_region(fed, ca, i, err, errsz) == -1)
+			goto fail;
+	for (i = 0; i < s->nregions; i++)
+		if (scn_fed_write_config(fed, i, err, errsz) == -1)
+			goto fail;
+	testpki_ca_free(ca);
+	return fed;
+fail:
+	testpki_ca_free(ca);
+	scn_fed_free(fed);
+	return NULL;
+}
+
+void
+scn_fed_free(struct scn_fed *fed)
+{
+	struct scn_fed_region *fr;
+	size_t i;
+
+	if (fed == NULL)
+		return;
+	for (i = 0; fed->fd_regions != NULL && i < fed->fd_nregions; i++) {
+		fr = &fed->fd_regions[i];
+		(void)scn_fed_stop(fed, i);
+		free(fr->fr_dir);
+		free(fr->fr_config);
+		free(fr->fr_log);
+		free(fr->fr_gw_cert);
+		free(fr->fr_gw_key);
+		free(fr->fr_ehr_cert);
+		free(fr->fr_ehr_key);
+		free(fr->fr_ports);
+	}
+	free(fed->fd_regions);
+	free(fed->fd_dir);
+	free(fed->fd_hashid);
+	free(fed->fd_ca);
+	free(fed->fd_jpki_dir);
+	free(fed->fd_jpki_root);
+	free(fed);
+}
+
+/* Returns 1 when 127.0.0.1:PORT answers an HTTP GET /health (whatever the status). */
+static int
+scn_fed_health(uint16_t port)
+{
+	static const char req[] = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+	struct timeval tv = { 1, 0 };
+	struct sockaddr_in sin;
+	char buf[16];
+	ssize_t n = -1;
+	int fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    write(fd, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1)
+		n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n >= 7 && memcmp(buf, "HTTP/1.", 7) == 0;
+}
+
+/* Waits until region FR's event loop answers (its admin listener): only then are its
+ * signal handlers in place, so that a stop is a clean shutdown. */
+static int
+scn_fed_wait_ready(struct scn_fed_region *fr, int timeout_ms, char *err, size_t errsz)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 20) {
+		if (!scn_proc_alive(fr->fr_proc)) {
+			snprintf(err, errsz, "%s ended before it was ready (see %s)",
+			    fr->fr_sr->name, fr->fr_log);
+			return -1;
+		}
+		if (scn_fed_health(fr->fr_admin))
+			return 0;
+		nanosleep(&pause, NULL);
+	}
+	snprintf(err, errsz, "%s is not ready after %d ms (see %s)", fr->fr_sr->name,
+	    timeout_ms, fr->fr_log);
+	return -1;
+}
+
+int
+scn_fed_start(struct scn_fed *fed, size_t i, char *err, size_t errsz)
+{
+	struct scn_fed_region *fr = &fed->fd_regions[i];
+	char d[] = "-d", f[] = "-f";
+	char *argv[] = { fed->fd_hashid, d, f, fr->fr_config, NULL };
+	size_t k;
+
+	if (fr->fr_proc != NULL) {
+		snprintf(err, errsz, "%s is running already", fr->fr_sr->name);
+		return -1;
+	}
+	if ((fr->fr_proc = scn_proc_start(fr->fr_sr->name, argv, fr->fr_log, err,
+	    errsz)) == NULL)
+		return -1;
+	for (k = 0; k < fr->fr_sr->npurposes; k++)
+		if (scn_proc_wait_port(fr->fr_proc, "127.0.0.1", fr->fr_ports[k],
+		    SCN_FED_START_MS, err, errsz) == -1)
+			goto fail;
+	if (scn_fed_wait_ready(fr, SCN_FED_START_MS, err, errsz) == -1)
+		goto fail;
+	return 0;
+fail:
+	(void)scn_fed_stop(fed, i);
+	return -1;
+}
+
+int
+scn_fed_start_all(struct scn_fed *fed, char *err, size_t errsz)
+{
+	size_t i;
+
+	for (i = 0; i < fed->fd_nregions; i++)
+		if (scn_fed_start(fed, i, err, errsz) == -1)
+			return -1;
+	return 0;
+}
+
+int
+scn_fed_stop(struct scn_fed *fed, size_t i)
+{
+	struct scn_fed_region *fr = &fed->fd_regions[i];
+	int st;
+
+	if (fr->fr_proc == NULL)
+		return -1;
+	st = scn_proc_stop(fr->fr_proc, SCN_FED_STOP_MS);
+	scn_proc_free(fr->fr_proc);
+	fr->fr_proc = NULL;
+	return st;
+}
+
+int
+scn_fed_freeze(struct scn_fed *fed, size_t i, int frozen)
+{
+	struct scn_fed_region *fr = &fed->fd_regions[i];
+
+	return fr->fr_proc != NULL ? scn_proc_freeze(fr->fr_proc, frozen) : -1;
+}
+
+int
+scn_fed_running(struct scn_fed *fed, size_t i)
+{
+	struct scn_fed_region *fr = &fed->fd_regions[i];
+
+	return fr->fr_proc != NULL && scn_proc_alive(fr->fr_proc);
+}
+
+const char *
+scn_fed_dir(const struct scn_fed *fed)
+{
+	return fed->fd_dir;
+}
+
+const char *
+scn_fed_config(const struct scn_fed *fed, size_t i)
+{
+	return fed->fd_regions[i].fr_config;
+}
+
+const char *
+scn_fed_log(const struct scn_fed *fed, size_t i)
+{
+	return fed->fd_regions[i].fr_log;
+}
+
+const char *
+scn_fed_ca(const struct scn_fed *fed)
+{
+	return fed->fd_ca;
+}
+
+const char *
+scn_fed_jpki_dir(const struct scn_fed *fed)
+{
+	return fed->fd_jpki_dir;
+}
+
+const char *
+scn_fed_jpki_root(const struct scn_fed *fed)
+{
+	return fed->fd_jpki_root;
+}
+
+const char *
+scn_fed_ehr_cert(const struct scn_fed *fed, size_t i)
+{
+	return fed->fd_regions[i].fr_ehr_cert;
+}
+
+const char *
+scn_fed_ehr_key(const struct scn_fed *fed, size_t i)
+{
+	return fed->fd_regions[i].fr_ehr_key;
+}
+
+const char *
+scn_fed_url(const struct scn_fed *fed, size_t i, const char *purpose, const char *path,
+    char *buf, size_t bufsz)
+{
+	const struct scn_fed_region *fr = &fed->fd_regions[i];
+	long k = scn_fed_purpose(fr->fr_sr, purpose != NULL ? purpose : "clinical");
+	int n;
+
+	if (k < 0)
+		return NULL;
+	n = snprintf(buf, bufsz, "https://127.0.0.1:%u%s", (unsigned)fr->fr_ports[k], path);
+	return n < 0 || (size_t)n >= bufsz ? NULL : buf;
+}
+
+uint16_t
+scn_fed_admin_port(const struct scn_fed *fed, size_t i)
+{
+	return fed->fd_regions[i].fr_admin;
+}

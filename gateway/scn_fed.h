@@ -1,0 +1,68 @@
+/*
+ * gateway/scn_fed: the federation a scenario describes, made real on this machine: in a run
+ * directory, a test PKI (a TLS CA with each region's gateway and local-EHR certificates, a
+ * JPKI look-alike root for the patients' cards), one hashid.yaml per region (a listener per
+ * purpose on loopback ports, every other region a peer with its endpoints per purpose,
+ * consent and break-glass as the scenario says, an admin listener), and one real hashid
+ * process per region, started, stopped and frozen on demand. Nothing here talks SOAP: the
+ * runner (scn_run.c) drives the regions through their public interfaces.
+ */
+#ifndef HASHI_GATEWAY_SCN_FED_H
+#define HASHI_GATEWAY_SCN_FED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/scenario.h"
+
+struct scn_fed;
+
+/* Makes the run directory DIR (0700; must not exist yet, or be empty), the PKIs and every
+ * region's configuration for scenario S (borrowed until scn_fed_free). HASHID is the
+ * daemon binary to run. Returns the federation (no process started yet), or NULL with the
+ * reason in ERR. */
+struct scn_fed *scn_fed_new(const struct scenario *s, const char *dir, const char *hashid,
+    char *err, size_t errsz);
+
+/* Stops every region still running (SIGTERM, SIGKILL after 5 s) and frees FED; the run
+ * directory stays. NULL accepted. */
+void scn_fed_free(struct scn_fed *fed);
+
+/* Starts region I's hashid (log: <dir>/<name>/hashid.log) and waits until every listener
+ * of it accepts connections (at most 20 s). Returns 0, or -1 with the reason in ERR. */
+int scn_fed_start(struct scn_fed *fed, size_t i, char *err, size_t errsz);
+
+/* Starts every region, in order. Returns 0, or -1 at the first that fails. */
+int scn_fed_start_all(struct scn_fed *fed, char *err, size_t errsz);
+
+/* Stops region I (as scn_fed_free does). Returns its exit status, or -1 when it was not
+ * running. */
+int scn_fed_stop(struct scn_fed *fed, size_t i);
+
+/* Freezes (FROZEN != 0) or thaws region I: frozen, it accepts connections but never
+ * answers. Returns 0 or -1. */
+int scn_fed_freeze(struct scn_fed *fed, size_t i, int frozen);
+
+/* Returns 1 while region I's hashid runs. */
+int scn_fed_running(struct scn_fed *fed, size_t i);
+
+/* Paths and addresses of region I (borrowed from FED). */
+const char *scn_fed_dir(const struct scn_fed *fed);
+const char *scn_fed_config(const struct scn_fed *fed, size_t i);	/* its hashid.yaml */
+const char *scn_fed_log(const struct scn_fed *fed, size_t i);	/* its hashid's output */
+const char *scn_fed_ca(const struct scn_fed *fed);		/* the TLS CA certificate */
+const char *scn_fed_jpki_dir(const struct scn_fed *fed);	/* the JPKI root and cards */
+const char *scn_fed_jpki_root(const struct scn_fed *fed);	/* its certificate */
+const char *scn_fed_ehr_cert(const struct scn_fed *fed, size_t i);	/* local EHR's */
+const char *scn_fed_ehr_key(const struct scn_fed *fed, size_t i);
+
+/* Writes into BUF the https URL of region I's listener for PURPOSE and path PATH ("/ig",
+ * "/xds", "/xca"). Returns BUF, or NULL when the region has no such purpose or BUF is too
+ * small. */
+const char *scn_fed_url(const struct scn_fed *fed, size_t i, const char *purpose,
+    const char *path, char *buf, size_t bufsz);
+
+/* Region I's admin listener port (plain HTTP on 127.0.0.1: /status, /metrics). */
+uint16_t scn_fed_admin_port(const struct scn_fed *fed, size_t i);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * gateway/scn_fed_conf: each region's hashid.yaml for a scenario run. Every other region
+ * is a peer, reached on its listener of each purpose; patients are found by XCPD (no
+ * patient map: the run shows what the wide-area MPI does); the cards of the patients are
+ * trusted through the run's JPKI look-alike root with the test-card policy.
+ */
+#include "gateway/scn_fed_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/str.h"
+#include "crypto/jpki.h"
+
+long
+scn_fed_purpose(const struct scn_region *r, const char *purpose)
+{
+	size_t k;
+
+	for (k = 0; k < r->npurposes; k++)
+		if (strcmp(r->purposes[k], purpose) == 0)
+			return (long)k;
+	return -1;
+}
+
+/* S as a YAML double-quoted scalar. */
+static void
+scn_conf_quoted(struct strbuf *sb, const char *s)
+{
+	strbuf_puts(sb, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_printf(sb, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			strbuf_printf(sb, "\\x%02x", (unsigned)(unsigned char)*s);
+		else
+			strbuf_add(sb, s, 1);
+	}
+	strbuf_puts(sb, "\"");
+}
+
+/* The peer entry of region J as region I's configuration names it. */
+static void
+scn_conf_peer(struct strbuf *sb, const struct scn_fed *fed, size_t j)
+{
+	const struct scn_fed_region *p = &fed->fd_regions[j];
+	const struct scn_region *r = p->fr_sr;
+	long c = scn_fed_purpose(r, "clinical");
+	size_t k;
+	int first = 1;
+
+	strbuf_printf(sb, "  - name: %s\n    home_community_id: %s\n    assigning_authority: %s\n"
+	    "    subject: \"CN=%s-gw,O=Hashi Test,C=JP\"\n", r->name, r->hcid,
+	    r->assigning_authority, r->name);
+	if (c >= 0)
+		strbuf_printf(sb, "    query_url: https://127.0.0.1:%u/xca\n"
+		    "    retrieve_url: https://127.0.0.1:%u/xca\n", (unsigned)p->fr_ports[c],
+		    (unsigned)p->fr_ports[c]);
+	for (k = 0; k < r->npurposes; k++) {
+		if ((long)k == c)
+			continue;
+		if (first)
+			strbuf_puts(sb, "    purposes:\n");
+		first = 0;
+		strbuf_printf(sb, "      - name: %s\n        query_url: https://127.0.0.1:%u/xca\n"
+		    "        retrieve_url: https://127.0.0.1:%u/xca\n", r->purposes[k],
+		    (unsigned)p->fr_ports[k], (unsigned)p->fr_ports[k]);
+	}
+}
+
+/* The text of region I's configuration into SB. */
+static void
+scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i)
+{
+	const struct scn_fed_region *fr = &fed->fd_regions[i];
+	const struct scn_region *r = fr->fr_sr;
+	int t = fed->fd_sc->timeout_ms;
+	size_t k;
+
+	strbuf_printf(sb, "# %s: region %s of scenario %s, written by hashictl scenario run\n"
+	    "community:\n  name: ", fr->fr_config, r->name, fed->fd_sc->file);
+	scn_conf_quoted(sb, r->display);
+	strbuf_printf(sb, "\n  home_community_id: %s\n  assigning_authority: %s\n"
+	    "  repository_unique_id: %s\nstate_dir: %s/state\nlisten:\n", r->hcid,
+	    r->assigning_authority, r->repository, fr->fr_dir);
+	for (k = 0; k < r->npurposes; k++)
+		strbuf_printf(sb, "  - address: 127.0.0.1\n    port: %u\n    purpose: %s\n",
+		    (unsigned)fr->fr_ports[k], r->purposes[k]);
+	strbuf_printf(sb, "tls:\n  certificate: %s\n  private_key: %s\n  ca: %s\n",
+	    fr->fr_gw_cert, fr->fr_gw_key, fed->fd_ca);
+	/* a peer may take the whole request deadline: reads wait as long */
+	strbuf_printf(sb, "timeouts:\n  connect: 2s\n  read: %dms\n  request: %dms\n", t, t);
+	strbuf_puts(sb, "registry:\n  backend: embedded\n  map_size: 256MiB\n"
+	    "mpi:\n  map_size: 64MiB\n  discovery: true\n");
+	strbuf_printf(sb, "consent:\n  jpki_roots: %s\n  policy_oid: %s\n  map_size: 64MiB\n"
+	    "  required: %s\n  emergency: %s\n", fed->fd_jpki_root, JPKI_POLICY_SIGN_TEST,
+	    r->consent_required ? "true" : "false", r->emergency ? "true" : "false");
+	strbuf_puts(sb, "audit:\n  map_size: 256MiB\n  checkpoint_interval: 2s\n");
+	strbuf_printf(sb, "admin:\n  address: 127.0.0.1\n  port: %u\n", (unsigned)fr->fr_admin);
+	strbuf_printf(sb, "local_systems:\n  - name: %s-ehr\n"
+	    "    subject: \"CN=%s-ehr,O=Hashi Test,C=JP\"\n", r->name, r->name);
+	if (fed->fd_nregions > 1)
+		strbuf_puts(sb, "peers:\n");
+	for (k = 0; k < fed->fd_nregions; k++)
+		if (k != i)
+			scn_conf_peer(sb, fed, k);
+}
+
+int
+scn_fed_write_config(const struct scn_fed *fed, size_t i, char *err, size_t errsz)
+{
+	const char *path = fed->fd_regions[i].fr_config;
+	struct strbuf sb = { 0 };
+	int fd, ret = -1;
+	ssize_t n;
+
+	scn_conf_text(&sb, fed, i);
+	if (sb.sb_failed) {
+		snprintf(err, errsz, "%s: out of memory", path);
+		goto done;
+	}
+	/* hashid refuses a configuration others may write: 0600 from the start */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+		goto done;
+	}
+	n = write(fd, sb.sb_data, sb.sb_len);
+	if (close(fd) == -1 || n != (ssize_t)sb.sb_len) {
+		snprintf(err, errsz, "cannot write %s", path);
+		goto done;
+	}
+	ret = 0;
+done:
+	strbuf_reset(&sb);
+	return ret;
+}

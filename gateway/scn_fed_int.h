@@ -1,0 +1,41 @@
+/*
+ * gateway/scn_fed_int: what scn_fed.c (PKI, ports, processes) and scn_fed_conf.c (each
+ * region's hashid.yaml) share. Not for other modules.
+ */
+#ifndef HASHI_GATEWAY_SCN_FED_INT_H
+#define HASHI_GATEWAY_SCN_FED_INT_H
+
+#include "gateway/scn_fed.h"
+
+struct scn_proc;
+
+struct scn_fed_region {
+	const struct scn_region	*fr_sr;		/* the scenario's, borrowed */
+	char			*fr_dir;	/* <run>/<name> */
+	char			*fr_config;	/* <run>/<name>/hashid.yaml */
+	char			*fr_log;	/* <run>/<name>/hashid.log */
+	char			*fr_gw_cert, *fr_gw_key;	/* <run>/pki/<name>-gw.* */
+	char			*fr_ehr_cert, *fr_ehr_key;	/* <run>/pki/<name>-ehr.* */
+	uint16_t		*fr_ports;	/* one listener per purpose, in its order */
+	uint16_t		 fr_admin;
+	struct scn_proc		*fr_proc;	/* NULL when not running */
+};
+
+struct scn_fed {
+	const struct scenario	*fd_sc;
+	char			*fd_dir;
+	char			*fd_hashid;
+	char			*fd_ca;		/* <run>/pki/ca.crt */
+	char			*fd_jpki_dir;	/* <run>/jpki */
+	char			*fd_jpki_root;	/* <run>/jpki/root.crt */
+	struct scn_fed_region	*fd_regions;
+	size_t			 fd_nregions;
+};
+
+/* Writes region I's hashid.yaml (0600). Returns 0, or -1 with the reason in ERR. */
+int scn_fed_write_config(const struct scn_fed *fed, size_t i, char *err, size_t errsz);
+
+/* Returns the index of PURPOSE among region R's purposes, or -1. */
+long scn_fed_purpose(const struct scn_region *r, const char *purpose);
+
+#endif
