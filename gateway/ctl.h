@@ -92,4 +92,12 @@ int ctl_pki_key(const struct config *cf, int argc, char **argv);
 int ctl_pki_csr(const struct config *cf, int argc, char **argv);
 int ctl_pki_show(const struct config *cf, int argc, char **argv);
 
+/* "scenario check FILE" and "scenario run FILE [--report DIR] [--dir DIR] [--keep]
+ * [--hashid PATH]" (ctl_scenario.c), no configuration: check loads FILE and prints what it
+ * holds, or every error as file:line:col (1); run runs it (gateway/scn_run.h), a line per
+ * step, and returns 0 when every expectation held, 1 when one failed, 2 when it could not
+ * be run. */
+int ctl_scenario_check(const struct config *cf, int argc, char **argv);
+int ctl_scenario_run(const struct config *cf, int argc, char **argv);
+
 #endif

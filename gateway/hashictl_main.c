@@ -93,6 +93,12 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ { "pki", "show", NULL }, 1, 1, 0, ctl_pki_show, "CERT",
 	    "print a certificate's subject, issuer, validity, names and SHA-256 fingerprint in the "
 	    "forms hashid.yaml takes; warn when it is expired or unusable" },
+	{ { "scenario", "check", NULL }, 1, 1, 0, ctl_scenario_check, "FILE",
+	    "check a scenario file (docs/scenarios.md); every error as file:line:col" },
+	{ { "scenario", "run", NULL }, 1, 9, 0, ctl_scenario_run,
+	    "FILE [--report DIR] [--dir DIR] [--keep] [--hashid PATH]",
+	    "run a scenario: a real hashid per region on loopback, its steps checked, every "
+	    "audit log verified; JUnit, JSON and HTML reports in DIR" },
 	{ { "status", NULL }, 0, 0, 1, ctl_status, "",
 	    "show the running hashid's peers (calls, errors, latency) and, per peer and purpose, "
 	    "tunnel, TLS and last outcome, from its admin listener" },

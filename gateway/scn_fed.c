@@ -130,7 +130,7 @@ nocert:
 static struct testpki_ca *
 scn_fed_pki(struct scn_fed *fed, char *err, size_t errsz)
 {
-	struct testpki_ca *ca = NULL, *root = NULL;
+	struct testpki_ca *ca = NULL, *root = NULL;	/* root: kept in FED */
 	char *pki = scn_fed_path(fed->fd_dir, "pki");
 	time_t now = time(NULL);
 
@@ -143,8 +143,8 @@ scn_fed_pki(struct scn_fed *fed, char *err, size_t errsz)
 		snprintf(err, errsz, "cannot make the test PKIs in %s (see the log)", fed->fd_dir);
 		testpki_ca_free(ca);
 		ca = NULL;
-	}
-	testpki_ca_free(root);
+	} else
+		fed->fd_jpki = root;
 	free(pki);
 	return ca;
 }
@@ -210,6 +210,7 @@ scn_fed_free(struct scn_fed *fed)
 	free(fed->fd_ca);
 	free(fed->fd_jpki_dir);
 	free(fed->fd_jpki_root);
+	testpki_ca_free(fed->fd_jpki);
 	free(fed);
 }
 
@@ -305,6 +306,8 @@ scn_fed_stop(struct scn_fed *fed, size_t i)
 	struct scn_fed_region *fr = &fed->fd_regions[i];
 	int st;
 
+	scn_proc_free(fr->fr_thaw);	/* a pending thaw: the region is stopped anyway */
+	fr->fr_thaw = NULL;
 	if (fr->fr_proc == NULL)
 		return -1;
 	st = scn_proc_stop(fr->fr_proc, SCN_FED_STOP_MS);
@@ -319,6 +322,28 @@ scn_fed_freeze(struct scn_fed *fed, size_t i, int frozen)
 	struct scn_fed_region *fr = &fed->fd_regions[i];
 
 	return fr->fr_proc != NULL ? scn_proc_freeze(fr->fr_proc, frozen) : -1;
+}
+
+int
+scn_fed_freeze_for(struct scn_fed *fed, size_t i, int ms)
+{
+	struct scn_fed_region *fr = &fed->fd_regions[i];
+	char sh[] = "/bin/sh", c[] = "-c", script[128], log[1100], err[256];
+	char *argv[] = { sh, c, script, NULL };
+	struct scn_proc *thaw;
+
+	if (fr->fr_proc == NULL || scn_proc_pid(fr->fr_proc) <= 0)
+		return -1;
+	snprintf(script, sizeof(script), "sleep %d.%03d; kill -CONT -%d", ms / 1000, ms % 1000,
+	    (int)scn_proc_pid(fr->fr_proc));
+	snprintf(log, sizeof(log), "%s.thaw", fr->fr_log);
+	if (scn_fed_freeze(fed, i, 1) == -1 ||
+	    (thaw = scn_proc_start("thaw", argv, log, err, sizeof(err))) == NULL)
+		return -1;
+	/* the helper is forgotten here: kill_all and its own end take care of it; its
+	 * handle only waits for it */
+	fr->fr_thaw = thaw;
+	return 0;
 }
 
 int
@@ -363,6 +388,20 @@ const char *
 scn_fed_jpki_root(const struct scn_fed *fed)
 {
 	return fed->fd_jpki_root;
+}
+
+struct testpki_ca *
+scn_fed_jpki(const struct scn_fed *fed)
+{
+	return fed->fd_jpki;
+}
+
+const char *
+scn_fed_state(const struct scn_fed *fed, size_t i, char *buf, size_t bufsz)
+{
+	int n = snprintf(buf, bufsz, "%s/state", fed->fd_regions[i].fr_dir);
+
+	return n < 0 || (size_t)n >= bufsz ? NULL : buf;
 }
 
 const char *

@@ -16,6 +16,7 @@
 #include "gateway/scenario.h"
 
 struct scn_fed;
+struct testpki_ca;
 
 /* Makes the run directory DIR (0700; must not exist yet, or be empty), the PKIs and every
  * region's configuration for scenario S (borrowed until scn_fed_free). HASHID is the
@@ -43,6 +44,10 @@ int scn_fed_stop(struct scn_fed *fed, size_t i);
  * answers. Returns 0 or -1. */
 int scn_fed_freeze(struct scn_fed *fed, size_t i, int frozen);
 
+/* Freezes region I now and thaws it MS milliseconds later by itself (a helper process),
+ * whatever the runner is doing then: a slow region. Returns 0 or -1. */
+int scn_fed_freeze_for(struct scn_fed *fed, size_t i, int ms);
+
 /* Returns 1 while region I's hashid runs. */
 int scn_fed_running(struct scn_fed *fed, size_t i);
 
@@ -55,6 +60,14 @@ const char *scn_fed_jpki_dir(const struct scn_fed *fed);	/* the JPKI root and ca
 const char *scn_fed_jpki_root(const struct scn_fed *fed);	/* its certificate */
 const char *scn_fed_ehr_cert(const struct scn_fed *fed, size_t i);	/* local EHR's */
 const char *scn_fed_ehr_key(const struct scn_fed *fed, size_t i);
+
+/* The JPKI look-alike root (borrowed from FED), to issue the patients' cards in
+ * scn_fed_jpki_dir with crypto/testpki.h. */
+struct testpki_ca *scn_fed_jpki(const struct scn_fed *fed);
+
+/* Writes region I's state directory (<dir>/<name>/state) into BUF. Returns BUF, or NULL
+ * when it does not fit. */
+const char *scn_fed_state(const struct scn_fed *fed, size_t i, char *buf, size_t bufsz);
 
 /* Writes into BUF the https URL of region I's listener for PURPOSE and path PATH ("/ig",
  * "/xds", "/xca"). Returns BUF, or NULL when the region has no such purpose or BUF is too

@@ -14,6 +14,7 @@
 
 #include "common/str.h"
 #include "crypto/jpki.h"
+#include "gateway/scn_audit.h"
 
 long
 scn_fed_purpose(const struct scn_region *r, const char *purpose)
@@ -98,7 +99,8 @@ scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i)
 	strbuf_printf(sb, "consent:\n  jpki_roots: %s\n  policy_oid: %s\n  map_size: 64MiB\n"
 	    "  required: %s\n  emergency: %s\n", fed->fd_jpki_root, JPKI_POLICY_SIGN_TEST,
 	    r->consent_required ? "true" : "false", r->emergency ? "true" : "false");
-	strbuf_puts(sb, "audit:\n  map_size: 256MiB\n  checkpoint_interval: 2s\n");
+	strbuf_printf(sb, "audit:\n  map_size: %uMiB\n  checkpoint_interval: 2s\n",
+	    SCN_AUDIT_MAP_SIZE >> 20);
 	strbuf_printf(sb, "admin:\n  address: 127.0.0.1\n  port: %u\n", (unsigned)fr->fr_admin);
 	strbuf_printf(sb, "local_systems:\n  - name: %s-ehr\n"
 	    "    subject: \"CN=%s-ehr,O=Hashi Test,C=JP\"\n", r->name, r->name);

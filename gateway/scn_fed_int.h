@@ -8,6 +8,7 @@
 #include "gateway/scn_fed.h"
 
 struct scn_proc;
+struct testpki_ca;
 
 struct scn_fed_region {
 	const struct scn_region	*fr_sr;		/* the scenario's, borrowed */
@@ -19,6 +20,7 @@ struct scn_fed_region {
 	uint16_t		*fr_ports;	/* one listener per purpose, in its order */
 	uint16_t		 fr_admin;
 	struct scn_proc		*fr_proc;	/* NULL when not running */
+	struct scn_proc		*fr_thaw;	/* the helper that thaws it, or NULL */
 };
 
 struct scn_fed {
@@ -28,6 +30,7 @@ struct scn_fed {
 	char			*fd_ca;		/* <run>/pki/ca.crt */
 	char			*fd_jpki_dir;	/* <run>/jpki */
 	char			*fd_jpki_root;	/* <run>/jpki/root.crt */
+	struct testpki_ca	*fd_jpki;	/* that root, to issue the patients' cards */
 	struct scn_fed_region	*fd_regions;
 	size_t			 fd_nregions;
 };

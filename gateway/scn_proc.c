@@ -229,6 +229,23 @@ scn_proc_stop(struct scn_proc *p, int grace_ms)
 	return p->sp_status;
 }
 
+int
+scn_proc_wait(struct scn_proc *p, int timeout_ms)
+{
+	long long end = scn_proc_now_ms() + timeout_ms;
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+
+	while (!scn_proc_reap(p, 0)) {
+		if (scn_proc_now_ms() >= end) {
+			(void)kill(-p->sp_pid, SIGKILL);
+			(void)scn_proc_reap(p, 1);
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return p->sp_status;
+}
+
 void
 scn_proc_free(struct scn_proc *p)
 {

@@ -46,6 +46,10 @@ int scn_proc_freeze(struct scn_proc *p, int frozen);
  * or -1 when it had already been reaped. */
 int scn_proc_stop(struct scn_proc *p, int grace_ms);
 
+/* Waits up to TIMEOUT_MS for P to end by itself (a command, not a daemon). Returns its exit
+ * status as scn_proc_stop does, or -1 when it had not ended in time (it is then killed). */
+int scn_proc_wait(struct scn_proc *p, int timeout_ms);
+
 /* Stops (if needed) and frees P; NULL accepted. */
 void scn_proc_free(struct scn_proc *p);
 

@@ -217,6 +217,23 @@ test_kill_all(void **state)
 }
 
 static void
+test_wait(void **state)
+{
+	char log[320];
+	struct scn_proc *p;
+
+	(void)state;
+	p = start_sh("command", "echo done; exit 4", log, sizeof(log));
+	assert_int_equal(scn_proc_wait(p, 3000), 4);
+	assert_true(file_has(log, "done"));
+	scn_proc_free(p);
+	p = start_sh("slow", "exec sleep 30", log, sizeof(log));
+	assert_int_equal(scn_proc_wait(p, 100), -1);	/* killed */
+	assert_false(scn_proc_alive(p));
+	scn_proc_free(p);
+}
+
+static void
 test_exec_fails(void **state)
 {
 	char missing[] = "/nonexistent/hashid";
@@ -246,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_wait_port),
 		cmocka_unit_test(test_freeze),
 		cmocka_unit_test(test_kill_all),
+		cmocka_unit_test(test_wait),
 		cmocka_unit_test(test_exec_fails),
 	};
 
