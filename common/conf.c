@@ -525,6 +525,18 @@ conf_lookup(const struct conf *c, const char *path)
 	return conf_lookup_found(c, path, &stop);
 }
 
+void
+conf_error_path(struct conf *c, const char *path, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);	/* a cut message is still an error */
+	va_end(ap);
+	conf_errorf(c, conf_lookup(c, path), "%s: %s", path, msg);
+}
+
 int
 conf_line(const struct conf *c, const char *path)
 {

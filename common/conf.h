@@ -102,6 +102,11 @@ const struct conf_node *conf_lookup(const struct conf *c, const char *path);
 /* Returns 1 when PATH (as for conf_lookup) names a node present in the file, else 0. */
 int conf_has(const struct conf *c, const char *path);
 
+/* Reports "PATH: <message from FMT>" at the node PATH names (or its closest ancestor,
+ * conf_lookup): the checks a loader makes after the tables, with the key path in front. */
+void conf_error_path(struct conf *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The line (1-based) of the node PATH names, or 0 when it is absent. */
 int conf_line(const struct conf *c, const char *path);
 

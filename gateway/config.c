@@ -363,9 +363,9 @@ config_err(struct conf *c, const char *path, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);	/* a cut message is still an error */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	conf_errorf(c, conf_lookup(c, path), "%s: %s", path, msg);
+	conf_error_path(c, path, "%s", msg);
 }
 
 /* Builds a key path; they are short (keys plus two indices), so a cut means a bug. */
