@@ -19,6 +19,7 @@
 #include "gateway/scn_result.h"
 
 #define SCN_TIMING_MAX	256	/* Server-Timing entries read per answer */
+#define SCN_AUDIT_REFS	32	/* records of one region linked from one step */
 
 /* The hop outcome an initiating gateway's Server-Timing description stands for. */
 static enum scn_hop_outcome
@@ -492,9 +493,9 @@ scn_step_audit(struct scn_runner *r, const struct scn_step *sp, struct scn_step_
     int64_t since_ms)
 {
 	const struct scn_expect_audit *ea;
-	struct scn_audit_hit hits[8];
+	struct scn_audit_hit hits[1];
 	char state[1024], what[160], err[256];
-	size_t k, j, n;
+	size_t k, n;
 	long i;
 
 	for (k = 0; k < sp->expect.naudit; k++) {
@@ -509,9 +510,26 @@ scn_step_audit(struct scn_runner *r, const struct scn_step *sp, struct scn_step_
 			continue;
 		}
 		(void)scn_step_add_check(st, n > 0, what, "recorded", "%zu record(s)", n);
-		for (j = 0; j < n && j < sizeof(hits) / sizeof(hits[0]); j++)
-			(void)scn_step_add_audit(st, ea->region, hits[j].ah_seq, hits[j].ah_event,
-			    hits[j].ah_outcome, hits[j].ah_purpose);
+	}
+}
+
+/* The records every region wrote during the step, for the report's links (the first
+ * SCN_AUDIT_REFS of each). */
+static void
+scn_step_audit_refs(struct scn_runner *r, struct scn_step_result *st, int64_t since_ms)
+{
+	struct scn_audit_hit hits[SCN_AUDIT_REFS];
+	char state[1024], err[256];
+	size_t i, j, n;
+
+	for (i = 0; i < r->sr_sc->nregions; i++) {
+		if (scn_fed_state(r->sr_fed, i, state, sizeof(state)) == NULL ||
+		    scn_audit_find(state, NULL, -1, NULL, since_ms, hits, SCN_AUDIT_REFS, &n,
+		    err, sizeof(err)) == -1)
+			continue;	/* a region never started has no log yet */
+		for (j = 0; j < n && j < SCN_AUDIT_REFS; j++)
+			(void)scn_step_add_audit(st, r->sr_sc->regions[i].name, hits[j].ah_seq,
+			    hits[j].ah_event, hits[j].ah_outcome, hits[j].ah_purpose);
 	}
 }
 
@@ -522,7 +540,7 @@ scn_run_step(struct scn_runner *r, size_t i, struct scn_step_result *st, char *e
 	const struct scn_step *sp = &r->sr_sc->steps[i];
 	const struct scn_consent *c;
 	struct timespec ts;
-	int64_t since = scn_run_wall_ms() - 1000;	/* a record's time has ms granularity */
+	int64_t since = scn_run_wall_ms();	/* records carry their time to the ms */
 	int rc = 0;
 
 	switch (sp->kind) {
@@ -556,7 +574,9 @@ scn_run_step(struct scn_runner *r, size_t i, struct scn_step_result *st, char *e
 		    "not implemented yet");
 		break;
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		scn_step_audit(r, sp, st, since);
+		scn_step_audit_refs(r, st, since);
+	}
 	return rc;
 }
