@@ -174,7 +174,7 @@ scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, char 
 		if (scn_fed_region(fed, ca, i, err, errsz) == -1)
 			goto fail;
 	for (i = 0; i < s->nregions; i++)
-		if (scn_fed_write_config(fed, i, err, errsz) == -1)
+		if (scn_fed_write_config(fed, i, NULL, NULL, NULL, err, errsz) == -1)
 			goto fail;
 	testpki_ca_free(ca);
 	return fed;
@@ -265,9 +265,16 @@ scn_fed_wait_ready(struct scn_fed_region *fr, int timeout_ms, char *err, size_t 
 int
 scn_fed_start(struct scn_fed *fed, size_t i, char *err, size_t errsz)
 {
+	return scn_fed_start_with(fed, i, fed->fd_regions[i].fr_config, err, errsz);
+}
+
+int
+scn_fed_start_with(struct scn_fed *fed, size_t i, const char *config, char *err,
+    size_t errsz)
+{
 	struct scn_fed_region *fr = &fed->fd_regions[i];
 	char d[] = "-d", f[] = "-f";
-	char *argv[] = { fed->fd_hashid, d, f, fr->fr_config, NULL };
+	char *argv[] = { fed->fd_hashid, d, f, (char *)(uintptr_t)config, NULL };
 	size_t k;
 
 	if (fr->fr_proc != NULL) {
@@ -308,6 +315,8 @@ scn_fed_stop(struct scn_fed *fed, size_t i)
 
 	scn_proc_free(fr->fr_thaw);	/* a pending thaw: the region is stopped anyway */
 	fr->fr_thaw = NULL;
+	scn_proc_free(fr->fr_fake);	/* a stand-in is stopped with it */
+	fr->fr_fake = NULL;
 	if (fr->fr_proc == NULL)
 		return -1;
 	st = scn_proc_stop(fr->fr_proc, SCN_FED_STOP_MS);
@@ -337,6 +346,8 @@ scn_fed_freeze_for(struct scn_fed *fed, size_t i, int ms)
 	snprintf(script, sizeof(script), "sleep %d.%03d; kill -CONT -%d", ms / 1000, ms % 1000,
 	    (int)scn_proc_pid(fr->fr_proc));
 	snprintf(log, sizeof(log), "%s.thaw", fr->fr_log);
+	scn_proc_free(fr->fr_thaw);	/* an earlier pending thaw is replaced */
+	fr->fr_thaw = NULL;
 	if (scn_fed_freeze(fed, i, 1) == -1 ||
 	    (thaw = scn_proc_start("thaw", argv, log, err, sizeof(err))) == NULL)
 		return -1;

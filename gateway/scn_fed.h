@@ -48,6 +48,15 @@ int scn_fed_freeze(struct scn_fed *fed, size_t i, int frozen);
  * whatever the runner is doing then: a slow region. Returns 0 or -1. */
 int scn_fed_freeze_for(struct scn_fed *fed, size_t i, int ms);
 
+/* Region I's faults (scn_fed_fault.c): its gateway replaced by a stand-in that answers
+ * every request with garbage on its ports; or restarted presenting a certificate of
+ * another CA with the same name (made once, in <dir>/pki-rogue). scn_fed_restore ends any
+ * fault (stand-in, wrong certificate, freeze, stop) and runs the region as itself again.
+ * Each returns 0, or -1 with the reason in ERR. */
+int scn_fed_garbage(struct scn_fed *fed, size_t i, char *err, size_t errsz);
+int scn_fed_wrong_cert(struct scn_fed *fed, size_t i, char *err, size_t errsz);
+int scn_fed_restore(struct scn_fed *fed, size_t i, char *err, size_t errsz);
+
 /* Returns 1 while region I's hashid runs. */
 int scn_fed_running(struct scn_fed *fed, size_t i);
 

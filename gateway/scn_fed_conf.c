@@ -72,9 +72,10 @@ scn_conf_peer(struct strbuf *sb, const struct scn_fed *fed, size_t j)
 	}
 }
 
-/* The text of region I's configuration into SB. */
+/* The text of region I's configuration into SB, its gateway presenting CERT / KEY. */
 static void
-scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i)
+scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i, const char *cert,
+    const char *key)
 {
 	const struct scn_fed_region *fr = &fed->fd_regions[i];
 	const struct scn_region *r = fr->fr_sr;
@@ -82,7 +83,8 @@ scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i)
 	size_t k;
 
 	strbuf_printf(sb, "# %s: region %s of scenario %s, written by hashictl scenario run\n"
-	    "community:\n  name: ", fr->fr_config, r->name, fed->fd_sc->file);
+	    "community:\n  name: ", cert == fr->fr_gw_cert ? fr->fr_config : "(a variant)",
+	    r->name, fed->fd_sc->file);
 	scn_conf_quoted(sb, r->display);
 	strbuf_printf(sb, "\n  home_community_id: %s\n  assigning_authority: %s\n"
 	    "  repository_unique_id: %s\nstate_dir: %s/state\nlisten:\n", r->hcid,
@@ -91,7 +93,7 @@ scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i)
 		strbuf_printf(sb, "  - address: 127.0.0.1\n    port: %u\n    purpose: %s\n",
 		    (unsigned)fr->fr_ports[k], r->purposes[k]);
 	strbuf_printf(sb, "tls:\n  certificate: %s\n  private_key: %s\n  ca: %s\n",
-	    fr->fr_gw_cert, fr->fr_gw_key, fed->fd_ca);
+	    cert, key, fed->fd_ca);
 	/* a peer may take the whole request deadline: reads wait as long */
 	strbuf_printf(sb, "timeouts:\n  connect: 2s\n  read: %dms\n  request: %dms\n", t, t);
 	strbuf_puts(sb, "registry:\n  backend: embedded\n  map_size: 256MiB\n"
@@ -112,14 +114,20 @@ scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i)
 }
 
 int
-scn_fed_write_config(const struct scn_fed *fed, size_t i, char *err, size_t errsz)
+scn_fed_write_config(const struct scn_fed *fed, size_t i, const char *path, const char *cert,
+    const char *key, char *err, size_t errsz)
 {
-	const char *path = fed->fd_regions[i].fr_config;
+	const struct scn_fed_region *fr = &fed->fd_regions[i];
 	struct strbuf sb = { 0 };
 	int fd, ret = -1;
 	ssize_t n;
 
-	scn_conf_text(&sb, fed, i);
+	if (path == NULL) {
+		path = fr->fr_config;
+		cert = fr->fr_gw_cert;
+		key = fr->fr_gw_key;
+	}
+	scn_conf_text(&sb, fed, i, cert, key);
 	if (sb.sb_failed) {
 		snprintf(err, errsz, "%s: out of memory", path);
 		goto done;

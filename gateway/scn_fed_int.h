@@ -21,6 +21,7 @@ struct scn_fed_region {
 	uint16_t		 fr_admin;
 	struct scn_proc		*fr_proc;	/* NULL when not running */
 	struct scn_proc		*fr_thaw;	/* the helper that thaws it, or NULL */
+	struct scn_proc		*fr_fake;	/* a stand-in answering garbage, or NULL */
 };
 
 struct scn_fed {
@@ -35,8 +36,15 @@ struct scn_fed {
 	size_t			 fd_nregions;
 };
 
-/* Writes region I's hashid.yaml (0600). Returns 0, or -1 with the reason in ERR. */
-int scn_fed_write_config(const struct scn_fed *fed, size_t i, char *err, size_t errsz);
+/* Writes region I's configuration (0600): its hashid.yaml when PATH is NULL, else PATH
+ * with its gateway presenting CERT / KEY (a wrong certificate). Returns 0, or -1 with
+ * the reason in ERR. */
+int scn_fed_write_config(const struct scn_fed *fed, size_t i, const char *path,
+    const char *cert, const char *key, char *err, size_t errsz);
+
+/* Starts region I's hashid with CONFIG (its own, or a variant) as scn_fed_start does. */
+int scn_fed_start_with(struct scn_fed *fed, size_t i, const char *config, char *err,
+    size_t errsz);
 
 /* Returns the index of PURPOSE among region R's purposes, or -1. */
 long scn_fed_purpose(const struct scn_region *r, const char *purpose);

@@ -53,9 +53,9 @@ scn_free_port(uint16_t *port)
 	return ret;
 }
 
-/* In the child: its own group, stdin /dev/null, output to LOG, then exec. Never returns. */
+/* In the child: its own group, stdin /dev/null, output to LOGFD. */
 static void
-scn_proc_child(char *const argv[], int logfd)
+scn_proc_child_setup(int logfd)
 {
 	int nul;
 
@@ -68,14 +68,16 @@ scn_proc_child(char *const argv[], int logfd)
 	(void)dup2(logfd, STDERR_FILENO);
 	close(logfd);
 	signal(SIGPIPE, SIG_DFL);
-	execv(argv[0], argv);
-	dprintf(STDERR_FILENO, "scenario: cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 }
 
-struct scn_proc *
-scn_proc_start(const char *name, char *const argv[], const char *log_path, char *err,
-    size_t errsz)
+/* Forks NAME with its output appended to LOG_PATH; the child runs FN(ARG) (which must not
+ * return) or execs ARGV when FN is NULL. */
+static struct scn_proc *
+scn_proc_launch(const char *name, char *const argv[], void (*fn)(void *), void *arg,
+    const char *log_path, char *err, size_t errsz)
 {
 	struct scn_proc *p;
 	size_t slot;
@@ -92,14 +94,24 @@ scn_proc_start(const char *name, char *const argv[], const char *log_path, char 
 		snprintf(err, errsz, "%s: cannot open %s: %s", name, log_path, strerror(errno));
 		return NULL;
 	}
+	fflush(NULL);	/* nothing buffered here is written twice by the child */
 	/* nothing of ours on the heap across the fork: a child whose exec fails leaks none */
 	if ((pid = fork()) == -1) {
 		snprintf(err, errsz, "%s: cannot fork: %s", name, strerror(errno));
 		close(logfd);
 		return NULL;
 	}
-	if (pid == 0)
-		scn_proc_child(argv, logfd);
+	if (pid == 0) {
+		scn_proc_child_setup(logfd);
+		if (fn != NULL)
+			fn(arg);
+		else {
+			execv(argv[0], argv);
+			dprintf(STDERR_FILENO, "scenario: cannot run %s: %s\n", argv[0],
+			    strerror(errno));
+		}
+		_exit(127);
+	}
 	close(logfd);
 	(void)setpgid(pid, pid);	/* also here: no window where a stop misses it */
 	scn_pids[slot] = pid;
@@ -114,6 +126,20 @@ scn_proc_start(const char *name, char *const argv[], const char *log_path, char 
 	p->sp_pid = pid;
 	p->sp_slot = slot;
 	return p;
+}
+
+struct scn_proc *
+scn_proc_start(const char *name, char *const argv[], const char *log_path, char *err,
+    size_t errsz)
+{
+	return scn_proc_launch(name, argv, NULL, NULL, log_path, err, errsz);
+}
+
+struct scn_proc *
+scn_proc_spawn(const char *name, void (*fn)(void *), void *arg, const char *log_path,
+    char *err, size_t errsz)
+{
+	return scn_proc_launch(name, NULL, fn, arg, log_path, err, errsz);
 }
 
 /* Reaps P if it ended (BLOCK: wait for it). Returns 1 when reaped (now or before). */

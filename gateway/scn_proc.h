@@ -25,6 +25,11 @@ int scn_free_port(uint16_t *port);
 struct scn_proc *scn_proc_start(const char *name, char *const argv[], const char *log_path,
     char *err, size_t errsz);
 
+/* As scn_proc_start, but the child runs FN(ARG) instead of a program (a stand-in server
+ * of the runner's own); FN must not return (the child exits 127 if it does). */
+struct scn_proc *scn_proc_spawn(const char *name, void (*fn)(void *), void *arg,
+    const char *log_path, char *err, size_t errsz);
+
 /* Waits up to TIMEOUT_MS until a TCP connection to ADDR (numeric IPv4) PORT succeeds.
  * Returns 0; or -1 with the reason in ERR: the timeout, or the process ended first (with
  * its exit status). */

@@ -475,10 +475,17 @@ scn_step_region(struct scn_runner *r, const struct scn_step *sp, struct scn_step
 		(void)scn_step_add_check(st, ok, what, "exit 0", "%s", ok ? "exit 0" : "not cleanly");
 		return 0;
 	case SCN_REGION_UP:
-		(void)scn_fed_freeze(r->sr_fed, (size_t)i, 0);
-		if (scn_fed_running(r->sr_fed, (size_t)i))
-			return 0;	/* it was only slow */
-		return scn_fed_start(r->sr_fed, (size_t)i, err, errsz);
+		return scn_fed_restore(r->sr_fed, (size_t)i, err, errsz);
+	case SCN_REGION_GARBAGE:
+		snprintf(what, sizeof(what), "%s answers garbage", sp->region);
+		ok = scn_fed_garbage(r->sr_fed, (size_t)i, err, errsz) == 0;
+		(void)scn_step_add_check(st, ok, what, "a stand-in", "%s", ok ? "a stand-in" : err);
+		return 0;
+	case SCN_REGION_WRONG_CERT:
+		snprintf(what, sizeof(what), "%s presents a certificate of another CA", sp->region);
+		ok = scn_fed_wrong_cert(r->sr_fed, (size_t)i, err, errsz) == 0;
+		(void)scn_step_add_check(st, ok, what, "restarted", "%s", ok ? "restarted" : err);
+		return 0;
 	default:	/* SCN_REGION_SLOW: hung for DELAY, then itself again */
 		snprintf(what, sizeof(what), "%s frozen for %d ms", sp->region, sp->delay_ms);
 		ok = scn_fed_freeze_for(r->sr_fed, (size_t)i, sp->delay_ms) == 0;
@@ -562,6 +569,8 @@ scn_run_step(struct scn_runner *r, size_t i, struct scn_step_result *st, char *e
 	case SCN_REGION_DOWN:
 	case SCN_REGION_UP:
 	case SCN_REGION_SLOW:
+	case SCN_REGION_GARBAGE:
+	case SCN_REGION_WRONG_CERT:
 		rc = scn_step_region(r, sp, st, err, errsz);
 		break;
 	case SCN_WAIT:
@@ -569,9 +578,9 @@ scn_run_step(struct scn_runner *r, size_t i, struct scn_step_result *st, char *e
 		ts.tv_nsec = (long)(sp->delay_ms % 1000) * 1000000;
 		nanosleep(&ts, NULL);
 		break;
-	default:	/* garbage and wrong certificate: not in this runner yet */
+	default:
 		(void)scn_step_add_check(st, 0, scenario_kind_name(sp->kind), "supported",
-		    "not implemented yet");
+		    "not a step kind of this runner");
 		break;
 	}
 	if (rc == 0) {
