@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "common/str.h"
 #include "gateway/actions.h"
 #include "gateway/scn_audit.h"
@@ -119,8 +121,12 @@ scn_run_loaded(struct scn_runner *r, const struct scn_region *sr, const struct s
 	l = &r->sr_docs[r->sr_ndocs];
 	memset(l, 0, sizeof(*l));
 	snprintf(ref, sizeof(ref), "%s/%s", sr->name, d->handle);
-	if ((l->ld_ref = str_dup(ref)) == NULL || (l->ld_uid = str_dup(d->unique_id)) == NULL) {
+	if ((l->ld_ref = str_dup(ref)) == NULL || (l->ld_uid = str_dup(d->unique_id)) == NULL ||
+	    (l->ld_title = str_dup(d->title != NULL ? d->title : "")) == NULL ||
+	    EVP_Digest(d->data, d->len, l->ld_sha256, NULL, EVP_sha256(), NULL) != 1) {
 		free(l->ld_ref);
+		free(l->ld_uid);
+		free(l->ld_title);
 		return -1;
 	}
 	l->ld_hcid = sr->hcid;
@@ -243,7 +249,7 @@ scn_run_verify(struct scn_runner *r)
 
 /* Prints the outcome of step I (its failed checks) on the progress stream. */
 static void
-scn_run_progress(const struct scn_runner *r, size_t i, const struct scn_step_result *st)
+scn_run_progress(struct scn_runner *r, size_t i, const struct scn_step_result *st)
 {
 	FILE *f = r->sr_o->so_progress;
 	size_t k;
@@ -252,6 +258,8 @@ scn_run_progress(const struct scn_runner *r, size_t i, const struct scn_step_res
 		return;
 	fprintf(f, "[%zu/%zu] %s: %s (%ld ms)\n", i + 1, r->sr_sc->nsteps, st->name,
 	    st->passed ? "ok" : "FAILED", st->dur_ms);
+	if (r->sr_notes.sb_len > 0 && !r->sr_notes.sb_failed)
+		fputs(r->sr_notes.sb_data, f);
 	for (k = 0; !st->passed && k < st->nchecks; k++)
 		if (!st->checks[k].ok)
 			fprintf(f, "      %s:%d: %s: expected %s, got %s\n", r->sr_sc->file,
@@ -278,6 +286,7 @@ scn_run_steps(struct scn_runner *r, char *err, size_t errsz)
 			snprintf(err, errsz, "out of memory");
 			return -1;
 		}
+		strbuf_reset(&r->sr_notes);
 		if (scn_run_step(r, i, st, err, errsz) == -1)
 			return -1;
 		scn_step_end(st, (long)(scn_run_mono_ms() - t));
@@ -329,8 +338,10 @@ done:
 	for (i = 0; i < r.sr_ndocs; i++) {
 		free(r.sr_docs[i].ld_ref);
 		free(r.sr_docs[i].ld_uid);
+		free(r.sr_docs[i].ld_title);
 	}
 	free(r.sr_docs);
+	strbuf_reset(&r.sr_notes);
 	if (result != NULL && ret != -1)
 		*result = r.sr_res;
 	else

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "common/str.h"
 #include "gateway/scn_run.h"
 #include "gateway/scn_xds.h"
 
@@ -28,6 +29,8 @@ struct scn_loaded {
 	char	*ld_uid;
 	char	*ld_hcid;	/* borrowed from the scenario */
 	char	*ld_repo;	/* borrowed from the scenario */
+	char	*ld_title;
+	uint8_t	 ld_sha256[32];	/* of the bytes submitted */
 };
 
 struct scn_runner {
@@ -40,6 +43,8 @@ struct scn_runner {
 	size_t				 sr_nlast;
 	struct scn_loaded		*sr_docs;
 	size_t				 sr_ndocs;
+	struct strbuf			 sr_notes;	/* what the last step got, for the
+							   progress lines */
 };
 
 /* Monotonic and wall clocks in ms. */

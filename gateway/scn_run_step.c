@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "common/str.h"
 #include "gateway/scn_audit.h"
 #include "gateway/scn_fed.h"
@@ -202,6 +204,71 @@ scn_step_decisions(const struct scn_runner *r, struct scn_step_result *st,
 	}
 }
 
+/* The region whose home community is HCID, or "?" (for the progress notes). */
+static const char *
+scn_step_home(const struct scn_runner *r, const char *hcid)
+{
+	size_t i;
+
+	for (i = 0; hcid != NULL && i < r->sr_sc->nregions; i++)
+		if (strcmp(r->sr_sc->regions[i].hcid, hcid) == 0)
+			return r->sr_sc->regions[i].name;
+	return "?";
+}
+
+/* What came back, for the progress lines: a line per document, then the errors. */
+static void
+scn_step_notes(struct scn_runner *r, const struct scn_xds_answer *a)
+{
+	struct strbuf *sb = &r->sr_notes;
+	size_t i;
+
+	const struct scn_loaded *ld;
+	size_t k;
+
+	strbuf_printf(sb, "      %s: %zu document(s)\n", a->status, a->ndocs);
+	for (i = 0; i < a->ndocs; i++) {
+		for (ld = NULL, k = 0; a->docs[i].uid != NULL && k < r->sr_ndocs; k++)
+			if (strcmp(r->sr_docs[k].ld_uid, a->docs[i].uid) == 0)
+				ld = &r->sr_docs[k];
+		strbuf_printf(sb, "        %-10s %s  %s", scn_step_home(r, a->docs[i].home),
+		    a->docs[i].uid != NULL ? a->docs[i].uid : "?", a->docs[i].title != NULL ?
+		    a->docs[i].title : ld != NULL ? ld->ld_title : "");
+		if (a->docs[i].data != NULL)
+			strbuf_printf(sb, " (%zu bytes retrieved)", a->docs[i].len);
+		strbuf_puts(sb, "\n");
+	}
+	for (i = 0; i < a->nerrors; i++)
+		strbuf_printf(sb, "        %s at %s: %s\n", a->errors[i].code,
+		    a->errors[i].location != NULL ? scn_step_home(r, a->errors[i].location) : "-",
+		    a->errors[i].context != NULL ? a->errors[i].context : "");
+}
+
+/* Every retrieved document must be byte for byte what its region was given. */
+static void
+scn_step_check_bytes(const struct scn_runner *r, struct scn_step_result *st,
+    const struct scn_xds_answer *a)
+{
+	const struct scn_loaded *ld;
+	uint8_t md[32];
+	char what[320];
+	size_t i, k;
+	int same;
+
+	for (i = 0; i < a->ndocs; i++) {
+		for (ld = NULL, k = 0; a->docs[i].uid != NULL && k < r->sr_ndocs; k++)
+			if (strcmp(r->sr_docs[k].ld_uid, a->docs[i].uid) == 0)
+				ld = &r->sr_docs[k];
+		snprintf(what, sizeof(what), "document %s byte-identical", ld != NULL ?
+		    ld->ld_ref : a->docs[i].uid != NULL ? a->docs[i].uid : "?");
+		same = ld != NULL && EVP_Digest(a->docs[i].data, a->docs[i].len, md, NULL,
+		    EVP_sha256(), NULL) == 1 && memcmp(md, ld->ld_sha256, sizeof(md)) == 0;
+		(void)scn_step_add_check(st, same, what, "the bytes submitted", "%s", same ?
+		    "the bytes submitted" : ld == NULL ? "a document never submitted" :
+		    "other bytes");
+	}
+}
+
 /* The checks every answered request has: the answer itself, status, latency. */
 static int
 scn_step_check_answer(struct scn_step_result *st, const struct scn_expect *e,
@@ -367,6 +434,7 @@ scn_step_query(struct scn_runner *r, const struct scn_step *sp, struct scn_step_
 	parsed = scn_step_send(r, ai, url, &req, 0, &rep, &a);
 	scn_step_hops(st, sp->as_region, "ITI-38", &rep, &found);
 	if (scn_step_check_answer(st, &sp->expect, &rep, parsed, &a) == 0) {
+		scn_step_notes(r, &a);
 		if (sp->expect.has_docs)
 			scn_step_check_docs(r, st, &sp->expect, &a);
 		scn_step_check_errors(r, st, &sp->expect, &a);
@@ -443,6 +511,8 @@ scn_step_retrieve(struct scn_runner *r, const struct scn_step *sp, struct scn_st
 	parsed = scn_step_send(r, ai, url, &req, 1, &rep, &a);
 	scn_step_hops(st, sp->as_region, "ITI-39", &rep, &found);
 	if (scn_step_check_answer(st, &sp->expect, &rep, parsed, &a) == 0) {
+		scn_step_notes(r, &a);
+		scn_step_check_bytes(r, st, &a);
 		if (sp->expect.has_docs)
 			scn_step_check_docs(r, st, &sp->expect, &a);
 		scn_step_check_errors(r, st, &sp->expect, &a);
