@@ -68,6 +68,23 @@ scn_consent_card(struct scn_runner *r, const struct scn_region *sr,
 	return 0;
 }
 
+/* The issue time of a new consent document: now, but later than any this run signed
+ * before. A patient's documents are ordered by it to the second, and of two issued in the
+ * same second the withdrawal wins: a grant that follows a withdrawal must be issued later,
+ * so this waits for the next second when needed (never dates a document ahead). */
+static int64_t
+scn_consent_issued(void)
+{
+	static int64_t last;
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	int64_t now;
+
+	while ((now = (int64_t)time(NULL)) <= last)
+		nanosleep(&pause, NULL);
+	last = now;
+	return now;
+}
+
 /* Fills D from consent C (a grant) or as a withdrawal. */
 static int
 scn_consent_doc(const struct scn_runner *r, const struct scn_consent *c, int withdraw,
@@ -78,7 +95,7 @@ scn_consent_doc(const struct scn_runner *r, const struct scn_consent *c, int wit
 	size_t k;
 
 	memset(d, 0, sizeof(*d));
-	d->cd_issued = (int64_t)time(NULL);
+	d->cd_issued = scn_consent_issued();
 	snprintf(d->cd_patient, sizeof(d->cd_patient), "%s^^^&%s&ISO", p->id,
 	    sr->assigning_authority);
 	d->cd_action = withdraw ? CONSENT_WITHDRAW : CONSENT_GRANT;

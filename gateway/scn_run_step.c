@@ -145,6 +145,24 @@ scn_step_check_docs(const struct scn_runner *r, struct scn_step_result *st,
 	}
 }
 
+/* Returns 1 when LOCATION (a RegistryError's) is region SR: its home community id, or
+ * the uniqueId of a document it holds (a retrieve's per-document errors). */
+static int
+scn_step_at_region(const struct scn_runner *r, const char *location,
+    const struct scn_region *sr)
+{
+	size_t k;
+
+	if (location == NULL)
+		return 0;
+	if (strcmp(location, sr->hcid) == 0)
+		return 1;
+	for (k = 0; k < r->sr_ndocs; k++)
+		if (strcmp(r->sr_docs[k].ld_uid, location) == 0)
+			return strcmp(r->sr_docs[k].ld_hcid, sr->hcid) == 0;
+	return 0;
+}
+
 /* errors and denied: each expected RegistryError (code, located at a region, text). */
 static void
 scn_step_check_errors(const struct scn_runner *r, struct scn_step_result *st,
@@ -161,15 +179,15 @@ scn_step_check_errors(const struct scn_runner *r, struct scn_step_result *st,
 		sr = ee->region != NULL ? scenario_region(r->sr_sc, ee->region) : NULL;
 		for (ok = 0, j = 0; j < a->nerrors && !ok; j++)
 			ok = strcmp(a->errors[j].code, ee->code) == 0 && (sr == NULL ||
-			    (a->errors[j].location != NULL &&
-			    strcmp(a->errors[j].location, sr->hcid) == 0)) &&
+			    scn_step_at_region(r, a->errors[j].location, sr)) &&
 			    (ee->contains == NULL || (a->errors[j].context != NULL &&
 			    strstr(a->errors[j].context, ee->contains) != NULL));
 		snprintf(what, sizeof(what), "error %s%s%s", ee->code, sr != NULL ? " at " : "",
 		    sr != NULL ? sr->name : "");
 		(void)scn_step_add_check(st, ok, what, ee->contains != NULL ? ee->contains :
-		    "present", "%zu error(s)%s%s", a->nerrors, a->nerrors > 0 ? ": " : "",
-		    a->nerrors > 0 ? a->errors[0].code : "");
+		    "present", "%zu error(s)%s%s%s%s", a->nerrors, a->nerrors > 0 ? ": " : "",
+		    a->nerrors > 0 ? a->errors[0].code : "", a->nerrors > 0 ? " at " : "",
+		    a->nerrors > 0 && a->errors[0].location != NULL ? a->errors[0].location : "");
 	}
 	if (e->denied_reason == NULL)
 		return;
@@ -197,8 +215,7 @@ scn_step_decisions(const struct scn_runner *r, struct scn_step_result *st,
 			    "%zu document(s)", scn_xds_count_home(a, sr->hcid));
 		for (j = 0; j < a->nerrors; j++)
 			if (strstr(a->errors[j].code, "ConsentRequired") != NULL &&
-			    a->errors[j].location != NULL &&
-			    strcmp(a->errors[j].location, sr->hcid) == 0)
+			    scn_step_at_region(r, a->errors[j].location, sr))
 				(void)scn_step_add_decision(st, sr->name, patient, "deny", "%s",
 				    a->errors[j].context != NULL ? a->errors[j].context : "");
 	}
