@@ -39,21 +39,7 @@ check "report.html is well-formed XML as well" xmllint --noout "$R/report.html"
 is "$(grep -c '<testcase ' "$R/junit.xml")" 7 "junit.xml: 4 steps + 3 audit verifications"
 
 # ---------------------------------------------------------------- the browser
-CHROMIUM=$(command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null)
-# Flags from .library/env/machines/c.md: no sandbox (root), no GPU, and nothing that would
-# reach for the network; a fresh profile for each run.
-run_chromium() {	# run_chromium NAME ARGS... : stdout to $T/NAME.out, stderr to $T/NAME.log
-	_rc_name=$1
-	shift
-	_rc_prof=$(mktemp -d "$T/profile.XXXXXX")
-	timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \
-	    --no-first-run --disable-background-networking --disable-component-update \
-	    --disable-sync --disable-extensions --user-data-dir="$_rc_prof" \
-	    --enable-logging=stderr --v=0 "$@" >"$T/$_rc_name.out" 2>"$T/$_rc_name.log"
-	_rc=$?
-	rm -rf "$_rc_prof"
-	return $_rc
-}
+. "$(dirname "$0")/lib_chromium.sh"
 
 NBROWSER=10
 if [ -z "$CHROMIUM" ]; then

@@ -46,6 +46,24 @@ like "$(cat "$T/rep/report.json")" '"passed": *true' "report.json: passed"
 n=$(grep -o '<svg' "$T/rep/report.html" | wc -l)
 check "report.html: a diagram for each of the 4 requests ($n)" test "$n" -ge 4
 like "$(cat "$T/rep/report.html")" 'ITI-55' "report.html: the discovery is drawn"
+# the real run's page in the browser: it renders every step, and says nothing on the console
+. "$(dirname "$0")/lib_chromium.sh"
+if [ -z "$CHROMIUM" ]; then
+	skip "report.html of a real run in headless Chromium" "chromium not installed (deploy/deps.sh)"
+elif run_chromium dom --dump-dom "file://$T/rep/report.html"; then
+	is "$(grep -o 'id="step-[0-9]*"' "$T/dom.out" | tr '\n' ' ')" \
+	    'id="step-1" id="step-2" id="step-3" id="step-4" id="step-5" ' \
+	    "Chromium renders the real run's report with its 5 steps"
+	if grep -Eq ':CONSOLE|Uncaught' "$T/dom.log"; then
+		not_ok "no console message while rendering the real run's report"
+		diag "$(grep -E ':CONSOLE|Uncaught' "$T/dom.log" | head -5)"
+	else
+		ok "no console message while rendering the real run's report"
+	fi
+else
+	not_ok "Chromium renders the real run's report"
+	diag_file "$T/dom.log" 10
+fi
 
 # ---- maebashi-sakata
 "$HASHICTL" scenario run "$T/maebashi-sakata.yaml" >"$T/ms.out" 2>&1
