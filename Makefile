@@ -90,7 +90,7 @@ asan:
 
 # The bench's own programs (tests/bench/*.c other than load.c, which run.sh builds itself).
 BENCH_BINS := $(BUILD)/bench/gen_patients $(BUILD)/bench/mpi_bench $(BUILD)/bench/consent_bench \
-	$(BUILD)/bench/audit_bench $(BUILD)/bench/hashid-unaudited
+	$(BUILD)/bench/audit_bench $(BUILD)/bench/hashid-unaudited $(BUILD)/bench/j47_bench
 
 $(BUILD)/bench/%.o: tests/bench/%.c
 	@mkdir -p $(dir $@)
@@ -106,6 +106,9 @@ $(BUILD)/bench/consent_bench: $(BUILD)/bench/consent_bench.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/bench/audit_bench: $(BUILD)/bench/audit_bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/bench/j47_bench: $(BUILD)/bench/j47_bench.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # hashid without its audit log, for the bench's "with vs without audit" comparison only:

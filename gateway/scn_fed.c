@@ -192,6 +192,8 @@ scn_fed_free(struct scn_fed *fed)
 
 	if (fed == NULL)
 		return;
+	if (fed->fd_regions != NULL)
+		(void)scn_fed_stop_all(fed);
 	for (i = 0; fed->fd_regions != NULL && i < fed->fd_nregions; i++) {
 		fr = &fed->fd_regions[i];
 		(void)scn_fed_stop(fed, i);
@@ -305,6 +307,24 @@ scn_fed_start_all(struct scn_fed *fed, char *err, size_t errsz)
 		if (scn_fed_start(fed, i, err, errsz) == -1)
 			return -1;
 	return 0;
+}
+
+int
+scn_fed_stop_all(struct scn_fed *fed)
+{
+	struct scn_fed_region *fr;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < fed->fd_nregions; i++) {
+		fr = &fed->fd_regions[i];
+		if (fr->fr_proc != NULL)
+			(void)scn_proc_terminate(fr->fr_proc);	/* all drain together */
+	}
+	for (i = 0; i < fed->fd_nregions; i++)
+		if (fed->fd_regions[i].fr_proc != NULL && scn_fed_stop(fed, i) != 0)
+			bad++;
+	return bad;
 }
 
 int

@@ -36,6 +36,10 @@ int scn_fed_start(struct scn_fed *fed, size_t i, char *err, size_t errsz);
 /* Starts every region, in order. Returns 0, or -1 at the first that fails. */
 int scn_fed_start_all(struct scn_fed *fed, char *err, size_t errsz);
 
+/* Stops every region at once (each is told first, then waited for): the end of a run.
+ * Returns the number that did not exit cleanly. */
+int scn_fed_stop_all(struct scn_fed *fed);
+
 /* Stops region I (as scn_fed_free does). Returns its exit status, or -1 when it was not
  * running. */
 int scn_fed_stop(struct scn_fed *fed, size_t i);

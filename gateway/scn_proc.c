@@ -235,6 +235,15 @@ scn_proc_freeze(struct scn_proc *p, int frozen)
 }
 
 int
+scn_proc_terminate(struct scn_proc *p)
+{
+	if (p->sp_pid == -1)
+		return -1;
+	(void)kill(-p->sp_pid, SIGCONT);
+	return kill(-p->sp_pid, SIGTERM);
+}
+
+int
 scn_proc_stop(struct scn_proc *p, int grace_ms)
 {
 	long long end = scn_proc_now_ms() + grace_ms;

@@ -46,6 +46,10 @@ pid_t scn_proc_pid(const struct scn_proc *p);
  * connections (the kernel does) but never answers. Returns 0 or -1. */
 int scn_proc_freeze(struct scn_proc *p, int frozen);
 
+/* Sends P SIGCONT and SIGTERM without waiting (scn_proc_stop then waits); returns 0 or
+ * -1 when it had been reaped. */
+int scn_proc_terminate(struct scn_proc *p);
+
 /* Stops P: SIGCONT (in case it is frozen) and SIGTERM, then SIGKILL when it has not
  * ended after GRACE_MS. Returns its exit status (0..255), 128 + the signal that ended it,
  * or -1 when it had already been reaped. */

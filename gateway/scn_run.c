@@ -199,10 +199,9 @@ done:
 	return ret;
 }
 
-/* Set-up before the steps: patients and the consents no step adds (gateways stopped),
- * then every gateway started and every region's documents submitted. */
+/* Patients and the consents no step adds, while the gateways are stopped. */
 static int
-scn_run_setup(struct scn_runner *r, char *err, size_t errsz)
+scn_run_offline(struct scn_runner *r, char *err, size_t errsz)
 {
 	const struct scenario *s = r->sr_sc;
 	size_t i;
@@ -214,12 +213,74 @@ scn_run_setup(struct scn_runner *r, char *err, size_t errsz)
 		if (s->consents[i].at_start &&
 		    scn_run_consent(r, &s->consents[i], 0, err, errsz) == -1)
 			return -1;
-	if (scn_fed_start_all(r->sr_fed, err, errsz) == -1)
-		return -1;
-	for (i = 0; i < s->nregions; i++)
+	return 0;
+}
+
+/* Every region's documents, once the gateways run. */
+static int
+scn_run_online(struct scn_runner *r, char *err, size_t errsz)
+{
+	size_t i;
+
+	for (i = 0; i < r->sr_sc->nregions; i++)
 		if (scn_run_documents(r, i, err, errsz) == -1)
 			return -1;
 	return 0;
+}
+
+/* Set-up before the steps: patients and consents, every gateway started, documents. */
+static int
+scn_run_setup(struct scn_runner *r, char *err, size_t errsz)
+{
+	if (scn_run_offline(r, err, errsz) == -1 ||
+	    scn_fed_start_all(r->sr_fed, err, errsz) == -1)
+		return -1;
+	return scn_run_online(r, err, errsz);
+}
+
+/* Frees what R remembers of loaded documents. */
+static void
+scn_run_docs_free(struct scn_runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->sr_ndocs; i++) {
+		free(r->sr_docs[i].ld_ref);
+		free(r->sr_docs[i].ld_uid);
+		free(r->sr_docs[i].ld_title);
+	}
+	free(r->sr_docs);
+	r->sr_docs = NULL;
+	r->sr_ndocs = 0;
+}
+
+int
+scn_run_load_patients(const struct scenario *s, const struct scn_run_opts *o,
+    struct scn_fed *fed, char *err, size_t errsz)
+{
+	struct scn_runner r;
+
+	memset(&r, 0, sizeof(r));
+	r.sr_sc = s;
+	r.sr_o = o;
+	r.sr_fed = fed;
+	return scn_run_offline(&r, err, errsz);
+}
+
+int
+scn_run_load_documents(const struct scenario *s, const struct scn_run_opts *o,
+    struct scn_fed *fed, char *err, size_t errsz)
+{
+	struct scn_runner r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.sr_sc = s;
+	r.sr_o = o;
+	r.sr_fed = fed;
+	ret = scn_run_online(&r, err, errsz);
+	scn_run_docs_free(&r);
+	return ret;
 }
 
 /* The end: every gateway stopped, then each audit log verified offline. */
@@ -232,8 +293,7 @@ scn_run_verify(struct scn_runner *r)
 	size_t i;
 	int v;
 
-	for (i = 0; i < s->nregions; i++)
-		(void)scn_fed_stop(r->sr_fed, i);
+	(void)scn_fed_stop_all(r->sr_fed);
 	for (i = 0; i < s->nregions; i++) {
 		if ((rr = scn_result_region(r->sr_res, s->regions[i].name)) == NULL ||
 		    scn_fed_state(r->sr_fed, i, state, sizeof(state)) == NULL)
@@ -335,12 +395,7 @@ scn_run(const struct scenario *s, const struct scn_run_opts *o, struct scn_resul
 done:
 	scn_fed_free(r.sr_fed);		/* stops whatever still runs */
 	scn_run_last_free(&r);
-	for (i = 0; i < r.sr_ndocs; i++) {
-		free(r.sr_docs[i].ld_ref);
-		free(r.sr_docs[i].ld_uid);
-		free(r.sr_docs[i].ld_title);
-	}
-	free(r.sr_docs);
+	scn_run_docs_free(&r);
 	strbuf_reset(&r.sr_notes);
 	if (result != NULL && ret != -1)
 		*result = r.sr_res;

@@ -17,6 +17,7 @@
 
 #include "gateway/scenario.h"
 
+struct scn_fed;
 struct scn_result;
 
 struct scn_run_opts {
@@ -32,5 +33,19 @@ struct scn_run_opts {
  * 1 when one did not, -1 when the run could not be made (the reason in ERR). */
 int scn_run(const struct scenario *s, const struct scn_run_opts *o,
     struct scn_result **result, char *err, size_t errsz);
+
+/* The set-up of scn_run in its two parts, for a tool that drives a federation itself and
+ * must load it as a run does (tests/bench/j47_bench.c). First, with every gateway of FED
+ * (made by scn_fed_new for S) stopped: each region's patients imported with `hashictl mpi
+ * import`, and every consent no step adds signed with the patient's test card and
+ * registered with `hashictl consent add` (O->so_hashictl; the other options are not
+ * used). Returns 0, or -1 with the reason in ERR. */
+int scn_run_load_patients(const struct scenario *s, const struct scn_run_opts *o,
+    struct scn_fed *fed, char *err, size_t errsz);
+
+/* Then, with every gateway of FED running: each region's documents submitted by its local
+ * EHR with ITI-41. Returns 0, or -1 with the reason in ERR. */
+int scn_run_load_documents(const struct scenario *s, const struct scn_run_opts *o,
+    struct scn_fed *fed, char *err, size_t errsz);
 
 #endif

@@ -68,20 +68,35 @@ scn_consent_card(struct scn_runner *r, const struct scn_region *sr,
 	return 0;
 }
 
-/* The issue time of a new consent document: now, but later than any this run signed
- * before. A patient's documents are ordered by it to the second, and of two issued in the
- * same second the withdrawal wins: a grant that follows a withdrawal must be issued later,
- * so this waits for the next second when needed (never dates a document ahead). */
-static int64_t
-scn_consent_issued(void)
-{
-	static int64_t last;
-	struct timespec pause = { 0, 50 * 1000 * 1000 };
-	int64_t now;
+#define SCN_CONSENT_SEEN	64	/* patients whose last issue time is remembered */
 
+/* The issue time of a new consent document of PATIENT (a CX): now, but later than any
+ * this run signed for the same patient. A patient's documents are ordered by it to the
+ * second, and of two issued in the same second the withdrawal wins: a grant that follows a
+ * withdrawal must be issued later, so this waits for the next second when needed (never
+ * dates a document ahead). Other patients' documents do not wait. */
+static int64_t
+scn_consent_issued(const char *patient)
+{
+	static struct { char cx[96]; int64_t at; } seen[SCN_CONSENT_SEEN];
+	static size_t next;
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	int64_t now, last = 0;
+	size_t i, slot = SCN_CONSENT_SEEN;
+
+	for (i = 0; i < SCN_CONSENT_SEEN; i++)
+		if (strcmp(seen[i].cx, patient) == 0) {
+			slot = i;
+			last = seen[i].at;
+		}
 	while ((now = (int64_t)time(NULL)) <= last)
 		nanosleep(&pause, NULL);
-	last = now;
+	if (slot == SCN_CONSENT_SEEN) {	/* the oldest entry goes: a run has few patients */
+		slot = next;
+		next = (next + 1) % SCN_CONSENT_SEEN;
+		str_copy(seen[slot].cx, sizeof(seen[slot].cx), patient);
+	}
+	seen[slot].at = now;
 	return now;
 }
 
@@ -95,9 +110,9 @@ scn_consent_doc(const struct scn_runner *r, const struct scn_consent *c, int wit
 	size_t k;
 
 	memset(d, 0, sizeof(*d));
-	d->cd_issued = scn_consent_issued();
 	snprintf(d->cd_patient, sizeof(d->cd_patient), "%s^^^&%s&ISO", p->id,
 	    sr->assigning_authority);
+	d->cd_issued = scn_consent_issued(d->cd_patient);
 	d->cd_action = withdraw ? CONSENT_WITHDRAW : CONSENT_GRANT;
 	if (withdraw)
 		return 0;

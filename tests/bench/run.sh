@@ -47,6 +47,11 @@
 #      of the same records with and without the index; a log of BENCH_AUDIT_RECORDS (1000000)
 #      records, auditlog_verify of it (target <= 10 s) and `hashictl audit verify`; size per
 #      record; inclusion and consistency proof sizes and times.
+#  13. japan-47 (issue 8): tests/bench/japan47.sh, its own process and temp dir (BENCH_J47=0
+#      skips it; BENCH_J47_QUERIES, 100). The 47 gateways of tests/scenarios/japan-47.yaml
+#      started and loaded as `hashictl scenario run` does (tests/bench/j47_bench.c): start
+#      time, the sum of their VmRSS (target < 1.5 GiB), national fan-out p50/p99 from tokyo
+#      for a patient linked in 3 prefectures vs. one known nowhere else (XCPD to 46). ~40 s.
 #
 # The load driver is tests/bench/load.c (hashi-load), built here into $BUILD/bench: wrk and
 # h2load cannot present a TLS client certificate, and hashid answers nobody without one.
@@ -107,7 +112,7 @@ printf 'Hashi bench: %s, %s CPU(s), %s, %s\n' "$(basename "$BUILD_DIR")" "$(npro
     "$(uname -r)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # ---------------------------------------------------------------------------------------
-step 1/11 "load driver (tests/bench/load.c)"
+step 1/13 "load driver (tests/bench/load.c)"
 if [ ! -x "$LOAD" ] || [ -n "$(find "$BENCH/load.c" -newer "$LOAD")" ]; then
 	mkdir -p "$BUILD_DIR/bench"
 	# shellcheck disable=SC2046
@@ -122,7 +127,7 @@ fi
 say "(wrk and h2load cannot present a TLS client certificate, which hashid requires)"
 
 # ---------------------------------------------------------------------------------------
-step 2/11 "PKI, configuration, $N synthetic patients, hashictl registry import"
+step 2/13 "PKI, configuration, $N synthetic patients, hashictl registry import"
 mk_tmp
 T=$HASHI_TMP
 mk_pki okayama-gw shimane-gw okayama-ehr shimane-ehr nginx-proxy tottori-gw tottori-ehr \
@@ -155,7 +160,7 @@ say "imported $NSUB submissions ($NDOCS documents) in $IMP_S s: $IMP_PPS patient
 say "registry on disk: $(du -sh "$T/okayama-gw.state" | cut -f1) (LMDB, $(df -T "$T" | awk 'NR == 2 { print $2 }'))"
 
 # ---------------------------------------------------------------------------------------
-step 3/11 "hashid"
+step 3/13 "hashid"
 start_hashid okayama-gw "$CONF" shimane-gw || die "hashid did not start (log: $T/okayama-gw.log)"
 HPID=$(pid_of okayama-gw)
 say "pid $HPID on 127.0.0.1:$P, VmRSS $(proc_kb "$HPID" VmRSS) kB"
@@ -209,7 +214,7 @@ report() {
 }
 
 # ---------------------------------------------------------------------------------------
-step 4/11 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
+step 4/13 "ITI-38 FindDocuments at /xca: $CONNS connections, keep-alive, $SECS s, random patient of $N"
 Q=$(run_load query "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 "$CONNS" "$SECS")
 report "$Q"
 Q1=$(run_load query1 "$T/q38.tpl" "$CT38" 200 'ResponseStatusType:Success' 1 1 2)
@@ -220,7 +225,7 @@ if [ "$(calc "$(field p50_ms "$Q1") >= 35")" = 1 ]; then
 	say "NOTE: $NAGLE"
 fi
 
-step 5/11 "baselines: SOAP fault (no registry work), then new TLS connections"
+step 5/13 "baselines: SOAP fault (no registry work), then new TLS connections"
 F=$(run_load fault "$T/fault.tpl" "$CTF" "$FCODE" ActionNotSupported 1 "$CONNS" "$SECS")
 report "$F"
 HS_SECS=$(calc "$SECS / 2")
@@ -229,7 +234,7 @@ report "$H"
 say "after the load runs: $(mem "$HPID")"
 
 # ---------------------------------------------------------------------------------------
-step 6/11 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
+step 6/13 "one $BIG_MIB MiB document: ITI-41 submit, ITI-43 retrieve (MTOM, /xds, as okayama-ehr)"
 # reset_hwm: VmHWM := VmRSS (Linux clear_refs 5); prints "reset" or "not reset".
 reset_hwm() {
 	if (echo 5 >"/proc/$HPID/clear_refs") 2>/dev/null; then echo reset; else echo "not reset"; fi
@@ -306,7 +311,7 @@ verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "NOT met"; fi; }
 SUCCESS='ResponseStatusType:Success'
 
 # ---------------------------------------------------------------------------------------
-step 7/11 "initiating gateway: ITI-38 via shimane's /ig (its only peer: okayama-gw), $CONNS conns, $SECS s"
+step 7/13 "initiating gateway: ITI-38 via shimane's /ig (its only peer: okayama-gw), $CONNS conns, $SECS s"
 # shimane-gw is already okayama-gw's configured peer; as an initiating gateway it passes the
 # okayama patient ids through unchanged (same assigning authority as the peer's).
 write_config shimane-gw "$PEERPORT" shimane local=shimane-ehr peer=okayama-gw@okayama:"$P" \
@@ -355,7 +360,7 @@ start_hashid shimane-gw "$(config_of shimane-gw)" shimane-ehr || die "initiating
 IGPID=$(pid_of shimane-gw)
 
 # ---------------------------------------------------------------------------------------
-step 8/11 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
+step 8/13 "nginx as a TLS reverse proxy to okayama-gw's /xca, $CONNS conns, $SECS s"
 NG=
 NGINX_NOTE=
 NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
@@ -452,7 +457,7 @@ fi
 # ---------------------------------------------------------------------------------------
 FAN_N=${BENCH_FAN_PATIENTS:-200}
 FAN_SECS=${BENCH_FAN_SECONDS:-3}
-step 9/11 "fan-out: tottori's /ig with 1 peer, then 8 peers ($FAN_N patients each), 1 connection, sequential"
+step 9/13 "fan-out: tottori's /ig with 1 peer, then 8 peers ($FAN_N patients each), 1 connection, sequential"
 . "$HASHI_ROOT/tests/integ/lib_fanout.sh"
 FANS="f1 f2 f3 f4 f5 f6 f7 f8"
 # eight small regions (a copy of regions.tsv; the generator lends them tottori's place names)
@@ -564,7 +569,7 @@ done
 stop_all
 MPI_N=${BENCH_MPI_PATIENTS:-1000000}
 MPI_NOTE=
-step 10/11 "the MPI: tests/bench/mpi.sh with $MPI_N patients"
+step 10/13 "the MPI: tests/bench/mpi.sh with $MPI_N patients"
 if [ "$MPI_N" = 0 ]; then
 	MPI_NOTE="skipped (BENCH_MPI_PATIENTS=0)"
 	say "$MPI_NOTE"
@@ -575,7 +580,7 @@ else
 	MPI_NOTE="tests/bench/mpi.sh failed (see above)"
 fi
 CONSENT_NOTE=
-step 11/11 "consent: tests/bench/consent.sh"
+step 11/13 "consent: tests/bench/consent.sh"
 if [ "${BENCH_CONSENT:-1}" = 0 ]; then
 	CONSENT_NOTE="skipped (BENCH_CONSENT=0)"
 	say "$CONSENT_NOTE"
@@ -585,7 +590,7 @@ else
 	CONSENT_NOTE="tests/bench/consent.sh failed (see above)"
 fi
 AUDIT_NOTE=
-step 12/12 "audit log: tests/bench/audit.sh"
+step 12/13 "audit log: tests/bench/audit.sh"
 if [ "${BENCH_AUDIT:-1}" = 0 ]; then
 	AUDIT_NOTE="skipped (BENCH_AUDIT=0)"
 	say "$AUDIT_NOTE"
@@ -593,6 +598,16 @@ elif BENCH_AUDIT_SUMMARY="$T/audit.sum" sh "$BENCH/audit.sh" && [ -s "$T/audit.s
 	. "$T/audit.sum"
 else
 	AUDIT_NOTE="tests/bench/audit.sh failed (see above)"
+fi
+J47_NOTE=
+step 13/13 "japan-47: tests/bench/japan47.sh"
+if [ "${BENCH_J47:-1}" = 0 ]; then
+	J47_NOTE="skipped (BENCH_J47=0)"
+	say "$J47_NOTE"
+elif BENCH_J47_SUMMARY="$T/j47.sum" sh "$BENCH/japan47.sh" && [ -s "$T/j47.sum" ]; then
+	. "$T/j47.sum"
+else
+	J47_NOTE="tests/bench/japan47.sh failed (see above)"
 fi
 # mpi_label N: 1000000 -> 1M, 100000 -> 100k, else N.
 mpi_label() {
@@ -708,6 +723,21 @@ else
 	printf ' %-44s %s\n' "audit log on disk, inclusion proof" \
 	    "$(calc "int($(field disk_bytes "$AUDIT_AB") / $AUDIT_N)") B a record ($AUDIT_FS); proof $(field incl_max "$AUDIT_AB") hashes, $(field incl_us "$AUDIT_AB") + $(field inclv_us "$AUDIT_AB") us"
 	[ -n "$AUDIT_FS_NOTE" ] && printf ' NOTE: %s\n' "$AUDIT_FS_NOTE"
+fi
+echo "----------------------------------------------------------------------------------------------"
+if [ -n "$J47_NOTE" ]; then
+	printf ' %-44s %s\n' "japan-47 (issue 8)" "$J47_NOTE"
+else
+	printf ' %-44s %s\n' "japan-47: start of 47 gateways" \
+	    "$(calc "$(field start_ms "$J47_JB") / 1000") s, one after the other (each p50 $(field start_p50_ms "$J47_JB") ms)"
+	printf ' %-44s %-22s %-14s %s\n' "japan-47: VmRSS of the 47 gateways" "$J47_RSS_MIB MiB = $J47_R_MEM x" \
+	    "< 1536 MiB" "$(verdict "$(field met "$J47_JB")") ($J47_PER_GW MiB a gateway; Pss $(calc "$(field pss_kb "$J47_JB") / 1024") MiB)"
+	printf ' %-44s %10s %9s %9s\n' "japan-47 fan-out (a) 3 prefectures, cached" "" \
+	    "$(field a_p50_ms "$J47_JB")" "$(field a_p99_ms "$J47_JB")"
+	printf ' %-44s %10s %9s %9s\n' "japan-47 fan-out (b) none cached (46 XCPD)" "" \
+	    "$(field b_p50_ms "$J47_JB")" "$(field b_p99_ms "$J47_JB")"
+	printf ' %-44s %s\n' "japan-47 fan-out ratios" \
+	    "(a)/(b) p50 $J47_R_AB50, p99 $J47_R_AB99; (a)/base $J47_R_A, (b)/base $J47_R_B (base: nobody asked, $(field base_p50_ms "$J47_JB") ms)"
 fi
 [ -n "$NAGLE" ] && printf ' NOTE: %s\n' "$NAGLE"
 echo "=============================================================================================="
