@@ -355,19 +355,6 @@ static const struct conf_option config_opts[] = {
 static const struct conf_table config_table = { "hashid", config_opts, sizeof(struct config) };
 
 
-/* Reports MSG at the node for PATH (or its closest ancestor), prefixed with PATH. */
-void
-config_err(struct conf *c, const char *path, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	conf_error_path(c, path, "%s", msg);
-}
-
 /* Builds a key path; they are short (keys plus two indices), so a cut means a bug. */
 const char *
 config_path(char *buf, size_t bufsz, const char *fmt, ...)

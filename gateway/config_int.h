@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "common/conf.h"
+
 #define OID_MAX_LEN	64	/* IHE ITI TF-3: OIDs are at most 64 characters */
 #define NAME_MAX_LEN	64
 #define HCID_PREFIX	"urn:oid:"
@@ -68,9 +70,8 @@ extern const struct conf_table config_vpn_table;
 extern const struct conf_table config_vpn_peer_table;
 void config_check_vpn(struct conf *c, const struct config *cf);
 
-/* Reports "PATH: message" at the node for PATH (or its closest ancestor) (config.c). */
-void config_err(struct conf *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Reports "PATH: message" at the node for PATH (or its closest ancestor). */
+#define config_err(c, path, ...)	conf_error_path((c), (path), __VA_ARGS__)
 
 /* Formats a key path into BUF; an empty string when it does not fit (config.c). */
 const char *config_path(char *buf, size_t bufsz, const char *fmt, ...)

@@ -277,18 +277,6 @@ static const struct conf_option file_opts[] = {
 };
 static const struct conf_table file_table = { "scenario", file_opts, sizeof(struct scn_file) };
 
-void
-scenario_err(struct conf *c, const char *path, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	conf_error_path(c, path, "%s", msg);
-}
-
 const char *
 scenario_path(char *buf, const char *fmt, ...)
 {

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "common/conf.h"
+
 #include "gateway/scenario.h"
 
 #define SCN_PATH_MAX	160	/* "regions[46].patients[1234].family_kana" and the like */
@@ -21,8 +23,7 @@
 struct conf;
 
 /* Reports "PATH: message" at the node of PATH (or its closest existing ancestor). */
-void scenario_err(struct conf *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#define scenario_err(c, path, ...)	conf_error_path((c), (path), __VA_ARGS__)
 
 /* Formats a key path into BUF (SCN_PATH_MAX bytes); "" when it does not fit. */
 const char *scenario_path(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
