@@ -181,6 +181,8 @@ gw_on_signal(evutil_socket_t sig, short what, void *arg)
 	gw->gw_ev_drain = event_new(gw->gw_base, -1, EV_PERSIST, gw_drain_check, gw);
 	if (gw->gw_ev_drain == NULL || event_add(gw->gw_ev_drain, &tv) == -1)
 		event_base_loopbreak(gw->gw_base);
+	else	/* a first check now: an idle gateway need not wait a whole period */
+		event_active(gw->gw_ev_drain, EV_TIMEOUT, 0);
 }
 
 static int
