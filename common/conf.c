@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "common/log.h"
 #include "common/str.h"
 
 #define CONF_MAX_FILE	(1024 * 1024)	/* a config is a few KiB; bound what we read */
@@ -523,6 +524,20 @@ conf_lookup(const struct conf *c, const char *path)
 	int stop;
 
 	return conf_lookup_found(c, path, &stop);
+}
+
+void
+conf_report(const struct conf *c, FILE *errs)
+{
+	const char *e;
+	size_t i;
+
+	for (i = 0; (e = conf_error(c, i)) != NULL; i++) {
+		if (errs != NULL)
+			fprintf(errs, "%s\n", e);
+		else
+			log_warnx("%s", e);
+	}
 }
 
 void

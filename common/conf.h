@@ -34,6 +34,7 @@ enum conf_type {
 struct conf;
 struct conf_node;
 struct conf_table;
+struct strbuf;
 
 struct conf_option {
 	const char	*co_key;
@@ -106,6 +107,14 @@ int conf_has(const struct conf *c, const char *path);
  * conf_lookup): the checks a loader makes after the tables, with the key path in front. */
 void conf_error_path(struct conf *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Appends S to SB as a YAML double-quoted scalar: '"' and '\\' escaped, control
+ * characters as \xNN, UTF-8 unchanged. For code that writes YAML the loader reads back. */
+void conf_put_quoted(struct strbuf *sb, const char *s);
+
+/* Writes every error of C, one "file:line:col: message" per line, to ERRS, or to the log
+ * (log_warnx) when ERRS is NULL: how a loader shows why it refused a file. */
+void conf_report(const struct conf *c, FILE *errs);
 
 /* The line (1-based) of the node PATH names, or 0 when it is absent. */
 int conf_line(const struct conf *c, const char *path);

@@ -9,8 +9,7 @@
 
 #define CFIELD(base, o)	((const void *)((const char *)(base) + (o)->co_off))
 
-/* Writes S as a YAML double-quoted scalar; UTF-8 passes through unchanged. */
-static void
+void
 conf_put_quoted(struct strbuf *sb, const char *s)
 {
 	strbuf_puts(sb, "\"");

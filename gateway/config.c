@@ -549,20 +549,6 @@ config_check_misc(struct conf *c, const struct config *cf)
 	}
 }
 
-static void
-config_report(const struct conf *c, FILE *errs)
-{
-	const char *e;
-	size_t i;
-
-	for (i = 0; (e = conf_error(c, i)) != NULL; i++) {
-		if (errs != NULL)
-			fprintf(errs, "%s\n", e);
-		else
-			log_warnx("%s", e);
-	}
-}
-
 struct config *
 config_load(const char *file, FILE *errs)
 {
@@ -588,7 +574,7 @@ config_load(const char *file, FILE *errs)
 	if ((cf->cf_file = realpath(file, NULL)) == NULL && conf_nerrors(c) == 0)
 		conf_errorf(c, NULL, "cannot resolve its path");
 	if (conf_nerrors(c) > 0) {
-		config_report(c, errs);
+		conf_report(c, errs);
 		goto done;
 	}
 	ret = cf;

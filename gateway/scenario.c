@@ -366,20 +366,6 @@ scenario_apply_defaults(struct conf *c, struct scn_file *f)
 			scenario_default_key(c, o, &f->sf_s.regions[i], &f->sf_defaults, i);
 }
 
-static void
-scenario_report(const struct conf *c, FILE *errs)
-{
-	const char *e;
-	size_t i;
-
-	for (i = 0; (e = conf_error(c, i)) != NULL; i++) {
-		if (errs != NULL)
-			fprintf(errs, "%s\n", e);
-		else
-			log_warnx("%s", e);
-	}
-}
-
 struct scenario *
 scenario_load(const char *file, FILE *errs)
 {
@@ -404,7 +390,7 @@ scenario_load(const char *file, FILE *errs)
 		scenario_check_steps(c, &f->sf_s);
 	}
 	if (conf_nerrors(c) > 0) {
-		scenario_report(c, errs);
+		conf_report(c, errs);
 		goto done;
 	}
 	ret = &f->sf_s;

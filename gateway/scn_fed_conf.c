@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/conf.h"
 #include "common/str.h"
 #include "crypto/jpki.h"
 #include "gateway/scn_audit.h"
@@ -25,22 +26,6 @@ scn_fed_purpose(const struct scn_region *r, const char *purpose)
 		if (strcmp(r->purposes[k], purpose) == 0)
 			return (long)k;
 	return -1;
-}
-
-/* S as a YAML double-quoted scalar. */
-static void
-scn_conf_quoted(struct strbuf *sb, const char *s)
-{
-	strbuf_puts(sb, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			strbuf_printf(sb, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			strbuf_printf(sb, "\\x%02x", (unsigned)(unsigned char)*s);
-		else
-			strbuf_add(sb, s, 1);
-	}
-	strbuf_puts(sb, "\"");
 }
 
 /* The peer entry of region J as region I's configuration names it. */
@@ -85,7 +70,7 @@ scn_conf_text(struct strbuf *sb, const struct scn_fed *fed, size_t i, const char
 	strbuf_printf(sb, "# %s: region %s of scenario %s, written by hashictl scenario run\n"
 	    "community:\n  name: ", cert == fr->fr_gw_cert ? fr->fr_config : "(a variant)",
 	    r->name, fed->fd_sc->file);
-	scn_conf_quoted(sb, r->display);
+	conf_put_quoted(sb, r->display);
 	strbuf_printf(sb, "\n  home_community_id: %s\n  assigning_authority: %s\n"
 	    "  repository_unique_id: %s\nstate_dir: %s/state\nlisten:\n", r->hcid,
 	    r->assigning_authority, r->repository, fr->fr_dir);
