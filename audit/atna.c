@@ -511,6 +511,15 @@ atna_initiator_imports(enum atna_event event)
 	return atna_events[event].ed_kind == K_SUBMIT ? 0 : -1;
 }
 
+int64_t
+atna_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 const char *
 atna_event_code(enum atna_event event)
 {

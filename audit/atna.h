@@ -107,6 +107,10 @@ struct atna_record {
  * documents without uid) or memory ran out (OUT is then left as it was). */
 int atna_build(const struct atna_record *r, struct strbuf *out);
 
+/* Returns the wall clock in Unix milliseconds: what ar_time_ms (EventDateTime) of a record
+ * made now holds, and what searches by time compare with. */
+int64_t atna_now_ms(void);
+
 /* Returns the EventTypeCode code of EVENT ("ITI-38", "consent-decision", ...; static), or
  * NULL for an unknown value. */
 const char *atna_event_code(enum atna_event event);

@@ -4,7 +4,6 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/str.h"
@@ -25,12 +24,9 @@ ctl_operator(void)
 void
 ctl_audit_record(const struct config *cf, enum atna_event event, struct atna_record *r)
 {
-	struct timespec ts;
-
 	memset(r, 0, sizeof(*r));
-	clock_gettime(CLOCK_REALTIME, &ts);
 	r->ar_event = event;
-	r->ar_time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	r->ar_time_ms = atna_now_ms();
 	r->ar_human = ctl_operator();
 	r->ar_source_id = cf->cf_hcid;
 	r->ar_site = cf->cf_name;

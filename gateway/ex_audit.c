@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "common/str.h"
@@ -20,15 +19,6 @@
 #include "gateway/sq_params.h"
 
 #define NS_HL7	"urn:hl7-org:v3"
-
-static int64_t
-ex_audit_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static enum atna_event
 ex_audit_event_of(enum ihe_txn txn)
@@ -245,7 +235,7 @@ ex_audit_record(const struct exchange *ex, enum atna_event event, struct atna_re
 
 	memset(r, 0, sizeof(*r));
 	r->ar_event = event;
-	r->ar_time_ms = ex_audit_wall_ms();
+	r->ar_time_ms = atna_now_ms();
 	r->ar_purpose = ex->ex_purpose;
 	if (ex->ex_requester.rq_user[0] != '\0')
 		r->ar_human = ex->ex_requester.rq_user;

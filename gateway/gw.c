@@ -327,12 +327,10 @@ static void
 gw_reload_audit(struct gw *gw, const struct config *cf, int outcome, const char *why)
 {
 	struct atna_record r;
-	struct timespec ts;
 
 	memset(&r, 0, sizeof(r));
-	clock_gettime(CLOCK_REALTIME, &ts);
 	r.ar_event = ATNA_CONFIG_RELOAD;
-	r.ar_time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	r.ar_time_ms = atna_now_ms();
 	r.ar_outcome = outcome;
 	r.ar_outcome_desc = why;
 	r.ar_source_id = cf->cf_hcid;

@@ -130,9 +130,6 @@ int gw_audit_open(struct gw_audit *a);
 /* The forwarder's cursor saver: stored with the next job (gw_audit_job.c). */
 void gw_audit_save_cursor(void *arg, const char *name, uint64_t value);
 
-/* Milliseconds of the monotonic clock. */
-long long gw_audit_now_ms(void);
-
 /* Builds the records of up to a batch of MPI journal events after the cursor into the
  * pending batch and stores the new cursor in *CURSOR (gw_audit_mpi.c). Returns 0 or -1. */
 int gw_audit_mpi(struct gw_audit *a, uint64_t *cursor);

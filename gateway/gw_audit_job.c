@@ -20,6 +20,7 @@
 #include "common/str.h"
 #include "crypto/checkpoint.h"
 #include "gateway/audit_forward.h"
+#include "gateway/gw.h"
 #include "gateway/gw_audit_int.h"
 
 #define GW_AUDIT_MPI_CURSOR	"mpi"
@@ -166,7 +167,7 @@ gw_audit_job_fill(struct gw_audit *a)
 {
 	struct gw_audit_job *j = &a->ga_job;
 	uint64_t cursor;
-	long long now = gw_audit_now_ms();
+	long long now = gw_now_ms();
 	uint64_t grown;
 
 	if (a->ga_mpi != NULL && a->ga_mpi_cursor == 0 && a->ga_log != NULL &&
@@ -303,7 +304,7 @@ gw_audit_maybe_checkpoint(struct gw_audit *a, int force)
 	if (grown == 0 && a->ga_npending == 0)
 		return;
 	if (force || (long long)grown >= a->ga_ckpt_entries ||
-	    gw_audit_now_ms() - a->ga_ckpt_last_ms >= a->ga_ckpt_ms) {
+	    gw_now_ms() - a->ga_ckpt_last_ms >= a->ga_ckpt_ms) {
 		a->ga_ckpt_due = 1;
 		event_active(a->ga_ev_commit, EV_TIMEOUT, 0);
 	}

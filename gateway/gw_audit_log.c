@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -17,18 +16,9 @@
 #include "common/str.h"
 #include "crypto/checkpoint.h"
 #include "gateway/audit_forward.h"
+#include "gateway/gw.h"
 #include "gateway/gw_audit_int.h"
 #include "mpi/mpi.h"
-
-
-long long
-gw_audit_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 
 /* Loads the signing key of CF; the default key is created on first start, with the
@@ -159,7 +149,7 @@ gw_audit_new(struct event_base *base, const struct config *cf, struct mpi *mpi,
 	if (a->ga_ev_commit == NULL || a->ga_ev_ckpt == NULL || gw_audit_arm(a) == -1 ||
 	    gw_audit_writer_start(a) == -1)
 		goto nomem;
-	a->ga_ckpt_last_ms = gw_audit_now_ms();
+	a->ga_ckpt_last_ms = gw_now_ms();
 	a->ga_stats.gs_healthy = 1;
 	(void)auditlog_size(a->ga_log, &a->ga_stats.gs_size);
 	if (auditlog_checkpoint_latest(a->ga_log, &a->ga_stats.gs_checkpoint, &note) !=

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/str.h"
+#include "gateway/gw.h"
 
 #define SCN_PROC_MAX	512	/* processes one run may have at once (47 regions and more) */
 
@@ -175,15 +176,6 @@ scn_proc_pid(const struct scn_proc *p)
 	return p->sp_pid;
 }
 
-static long long
-scn_proc_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Returns 1 when a TCP connection to ADDR:PORT succeeds now. */
 static int
 scn_proc_connects(const char *addr, uint16_t port)
@@ -206,7 +198,7 @@ int
 scn_proc_wait_port(struct scn_proc *p, const char *addr, uint16_t port, int timeout_ms,
     char *err, size_t errsz)
 {
-	long long end = scn_proc_now_ms() + timeout_ms;
+	long long end = gw_now_ms() + timeout_ms;
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 
 	for (;;) {
@@ -217,7 +209,7 @@ scn_proc_wait_port(struct scn_proc *p, const char *addr, uint16_t port, int time
 		}
 		if (scn_proc_connects(addr, port))
 			return 0;
-		if (scn_proc_now_ms() >= end) {
+		if (gw_now_ms() >= end) {
 			snprintf(err, errsz, "%s does not listen on %s port %u after %d ms",
 			    p->sp_name, addr, (unsigned)port, timeout_ms);
 			return -1;
@@ -246,7 +238,7 @@ scn_proc_terminate(struct scn_proc *p)
 int
 scn_proc_stop(struct scn_proc *p, int grace_ms)
 {
-	long long end = scn_proc_now_ms() + grace_ms;
+	long long end = gw_now_ms() + grace_ms;
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 
 	if (p->sp_pid == -1)
@@ -254,7 +246,7 @@ scn_proc_stop(struct scn_proc *p, int grace_ms)
 	(void)kill(-p->sp_pid, SIGCONT);
 	(void)kill(-p->sp_pid, SIGTERM);
 	while (!scn_proc_reap(p, 0)) {
-		if (scn_proc_now_ms() >= end) {
+		if (gw_now_ms() >= end) {
 			(void)kill(-p->sp_pid, SIGKILL);
 			(void)scn_proc_reap(p, 1);
 			break;
@@ -267,11 +259,11 @@ scn_proc_stop(struct scn_proc *p, int grace_ms)
 int
 scn_proc_wait(struct scn_proc *p, int timeout_ms)
 {
-	long long end = scn_proc_now_ms() + timeout_ms;
+	long long end = gw_now_ms() + timeout_ms;
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
 
 	while (!scn_proc_reap(p, 0)) {
-		if (scn_proc_now_ms() >= end) {
+		if (gw_now_ms() >= end) {
 			(void)kill(-p->sp_pid, SIGKILL);
 			(void)scn_proc_reap(p, 1);
 			return -1;

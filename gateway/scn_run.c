@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
 #include "common/str.h"
 #include "gateway/actions.h"
+#include "gateway/gw.h"
 #include "gateway/scn_audit.h"
 #include "gateway/scn_data.h"
 #include "gateway/scn_fed.h"
@@ -26,24 +26,6 @@
 
 #define SCN_CTL_TIMEOUT_MS	60000	/* a hashictl command of the set-up or a step */
 #define SCN_LOAD_TIMEOUT_MS	30000	/* one ITI-41 */
-
-int64_t
-scn_run_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-scn_run_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 long
 scn_run_region(const struct scn_runner *r, const char *name)
@@ -340,7 +322,7 @@ scn_run_steps(struct scn_runner *r, char *err, size_t errsz)
 
 	for (i = 0; i < r->sr_sc->nsteps; i++) {
 		sp = &r->sr_sc->steps[i];
-		t = scn_run_mono_ms();
+		t = gw_now_ms();
 		if ((st = scn_result_add_step(r->sr_res, sp->name, scenario_kind_name(sp->kind),
 		    sp->as, sp->purpose, (long)(t - r->sr_t0_ms))) == NULL) {
 			snprintf(err, errsz, "out of memory");
@@ -349,7 +331,7 @@ scn_run_steps(struct scn_runner *r, char *err, size_t errsz)
 		strbuf_reset(&r->sr_notes);
 		if (scn_run_step(r, i, st, err, errsz) == -1)
 			return -1;
-		scn_step_end(st, (long)(scn_run_mono_ms() - t));
+		scn_step_end(st, (long)(gw_now_ms() - t));
 		scn_run_progress(r, i, st);
 	}
 	return 0;
@@ -367,7 +349,7 @@ scn_run(const struct scenario *s, const struct scn_run_opts *o, struct scn_resul
 	memset(&r, 0, sizeof(r));
 	r.sr_sc = s;
 	r.sr_o = o;
-	r.sr_t0_ms = scn_run_mono_ms();
+	r.sr_t0_ms = gw_now_ms();
 	if (result != NULL)
 		*result = NULL;
 	if ((r.sr_res = scn_result_new(s->name, s->file, NULL)) == NULL) {
@@ -385,7 +367,7 @@ scn_run(const struct scenario *s, const struct scn_run_opts *o, struct scn_resul
 	if (scn_run_setup(&r, err, errsz) == -1 || scn_run_steps(&r, err, errsz) == -1)
 		goto done;
 	scn_run_verify(&r);
-	scn_result_end(r.sr_res, (long)(scn_run_mono_ms() - r.sr_t0_ms));
+	scn_result_end(r.sr_res, (long)(gw_now_ms() - r.sr_t0_ms));
 	if (o->so_report != NULL && scn_report_write(r.sr_res, o->so_report, rerr,
 	    sizeof(rerr)) == -1) {
 		snprintf(err, errsz, "%s", rerr);

@@ -47,10 +47,6 @@ struct scn_runner {
 							   progress lines */
 };
 
-/* Monotonic and wall clocks in ms. */
-int64_t scn_run_mono_ms(void);
-int64_t scn_run_wall_ms(void);
-
 /* Returns the index of region NAME in the scenario, or -1. */
 long scn_run_region(const struct scn_runner *r, const char *name);
 

@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "audit/atna.h"
 #include "common/str.h"
 #include "gateway/scn_audit.h"
 #include "gateway/scn_fed.h"
@@ -99,6 +100,18 @@ scn_step_doc(const struct scn_runner *r, const char *ref)
 	return NULL;
 }
 
+/* The loaded document of uniqueId UID (NULL accepted), or NULL. */
+static const struct scn_loaded *
+scn_step_doc_uid(const struct scn_runner *r, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; uid != NULL && i < r->sr_ndocs; i++)
+		if (strcmp(r->sr_docs[i].ld_uid, uid) == 0)
+			return &r->sr_docs[i];
+	return NULL;
+}
+
 /* Returns 1 when A has a document of uniqueId UID whose home is HOME. */
 static int
 scn_step_has_doc(const struct scn_xds_answer *a, const char *home, const char *uid)
@@ -151,16 +164,14 @@ static int
 scn_step_at_region(const struct scn_runner *r, const char *location,
     const struct scn_region *sr)
 {
-	size_t k;
+	const struct scn_loaded *ld;
 
 	if (location == NULL)
 		return 0;
 	if (strcmp(location, sr->hcid) == 0)
 		return 1;
-	for (k = 0; k < r->sr_ndocs; k++)
-		if (strcmp(r->sr_docs[k].ld_uid, location) == 0)
-			return strcmp(r->sr_docs[k].ld_hcid, sr->hcid) == 0;
-	return 0;
+	return (ld = scn_step_doc_uid(r, location)) != NULL &&
+	    strcmp(ld->ld_hcid, sr->hcid) == 0;
 }
 
 /* errors and denied: each expected RegistryError (code, located at a region, text). */
@@ -238,16 +249,12 @@ static void
 scn_step_notes(struct scn_runner *r, const struct scn_xds_answer *a)
 {
 	struct strbuf *sb = &r->sr_notes;
-	size_t i;
-
 	const struct scn_loaded *ld;
-	size_t k;
+	size_t i;
 
 	strbuf_printf(sb, "      %s: %zu document(s)\n", a->status, a->ndocs);
 	for (i = 0; i < a->ndocs; i++) {
-		for (ld = NULL, k = 0; a->docs[i].uid != NULL && k < r->sr_ndocs; k++)
-			if (strcmp(r->sr_docs[k].ld_uid, a->docs[i].uid) == 0)
-				ld = &r->sr_docs[k];
+		ld = scn_step_doc_uid(r, a->docs[i].uid);
 		strbuf_printf(sb, "        %-10s %s  %s", scn_step_home(r, a->docs[i].home),
 		    a->docs[i].uid != NULL ? a->docs[i].uid : "?", a->docs[i].title != NULL ?
 		    a->docs[i].title : ld != NULL ? ld->ld_title : "");
@@ -269,13 +276,11 @@ scn_step_check_bytes(const struct scn_runner *r, struct scn_step_result *st,
 	const struct scn_loaded *ld;
 	uint8_t md[32];
 	char what[320];
-	size_t i, k;
+	size_t i;
 	int same;
 
 	for (i = 0; i < a->ndocs; i++) {
-		for (ld = NULL, k = 0; a->docs[i].uid != NULL && k < r->sr_ndocs; k++)
-			if (strcmp(r->sr_docs[k].ld_uid, a->docs[i].uid) == 0)
-				ld = &r->sr_docs[k];
+		ld = scn_step_doc_uid(r, a->docs[i].uid);
 		snprintf(what, sizeof(what), "document %s byte-identical", ld != NULL ?
 		    ld->ld_ref : a->docs[i].uid != NULL ? a->docs[i].uid : "?");
 		same = ld != NULL && EVP_Digest(a->docs[i].data, a->docs[i].len, md, NULL,
@@ -634,7 +639,7 @@ scn_run_step(struct scn_runner *r, size_t i, struct scn_step_result *st, char *e
 	const struct scn_step *sp = &r->sr_sc->steps[i];
 	const struct scn_consent *c;
 	struct timespec ts;
-	int64_t since = scn_run_wall_ms();	/* records carry their time to the ms */
+	int64_t since = atna_now_ms();	/* records carry their time to the ms */
 	int rc = 0;
 
 	switch (sp->kind) {

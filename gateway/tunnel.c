@@ -16,6 +16,7 @@
 
 #include "common/log.h"
 #include "common/str.h"
+#include "gateway/gw.h"
 #include "gateway/vici.h"
 
 #define TUNNEL_VICI_TIMEOUT_MS	5000
@@ -301,22 +302,12 @@ tunnels_initiated(void *arg, const char *err)
 	free(ti);
 }
 
-/* Monotonic seconds: the initiate throttle must not stall when the wall clock steps back. */
-static long long
-tunnels_mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec;
-}
-
 /* Asks charon to bring TP's CHILD_SA up, at most once per TUNNEL_INITIATE_EVERY_S. */
 static void
 tunnels_initiate(struct tunnels *t, struct tunnel_path *tp)
 {
 	struct tunnel_init *ti;
-	long long now = tunnels_mono_s();
+	long long now = gw_now_ms() / 1000;	/* monotonic: a clock step back cannot stall it */
 
 	if (!t->tn_initiate || t->tn_vici == NULL || (tp->tp_last_initiate != 0 &&
 	    now - tp->tp_last_initiate < TUNNEL_INITIATE_EVERY_S))
