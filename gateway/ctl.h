@@ -92,8 +92,8 @@ int ctl_pki_key(const struct config *cf, int argc, char **argv);
 int ctl_pki_csr(const struct config *cf, int argc, char **argv);
 int ctl_pki_show(const struct config *cf, int argc, char **argv);
 
-/* "scenario check FILE" and "scenario run FILE [--report DIR] [--dir DIR] [--keep]
- * [--hashid PATH]" (ctl_scenario.c), no configuration: check loads FILE and prints what it
+/* "scenario check FILE" and "scenario run FILE [--netns] [--report DIR] [--dir DIR]
+ * [--keep] [--hashid PATH]" (ctl_scenario.c), no configuration: check loads FILE and prints what it
  * holds, or every error as file:line:col (1); run runs it (gateway/scn_run.h), a line per
  * step, and returns 0 when every expectation held, 1 when one failed, 2 when it could not
  * be run. */

@@ -1,7 +1,7 @@
 /*
  * gateway/ctl_scenario: "hashictl scenario check FILE" (load and check a scenario, every
- * error as file:line:col) and "hashictl scenario run FILE [--report DIR] [--dir DIR]
- * [--keep] [--hashid PATH]" (gateway/scn_run.h). A run works in a fresh directory (a
+ * error as file:line:col) and "hashictl scenario run FILE [--netns] [--report DIR]
+ * [--dir DIR] [--keep] [--hashid PATH]" (gateway/scn_run.h). A run works in a fresh directory (a
  * temporary one by default, removed after a run that passed unless --keep; kept, and
  * named, when it failed; one given with --dir always stays). SIGINT, SIGTERM and SIGHUP stop every gateway of the run at
  * once before hashictl exits.
@@ -18,6 +18,7 @@
 #include "common/str.h"
 #include "gateway/ctl.h"
 #include "gateway/scenario.h"
+#include "gateway/scn_net.h"
 #include "gateway/scn_proc.h"
 #include "gateway/scn_result.h"
 #include "gateway/scn_run.h"
@@ -43,6 +44,7 @@ ctl_scenario_signal(int sig)
 	static const char msg[] = "hashictl: scenario interrupted: every gateway stopped\n";
 
 	scn_proc_kill_all();
+	scn_net_kill_all();	/* after the processes: a namespace goes with its last one */
 	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 		_exit(128 + sig);
 	_exit(128 + sig);
@@ -104,6 +106,8 @@ ctl_scenario_run(const struct config *cf, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--keep") == 0)
 			keep = 1;
+		else if (strcmp(argv[i], "--netns") == 0)
+			o.so_netns = 1;
 		else if (i + 1 < argc && strcmp(argv[i], "--report") == 0)
 			o.so_report = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--dir") == 0)

@@ -96,9 +96,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ { "scenario", "check", NULL }, 1, 1, 0, ctl_scenario_check, "FILE",
 	    "check a scenario file (docs/scenarios.md); every error as file:line:col" },
 	{ { "scenario", "run", NULL }, 1, 9, 0, ctl_scenario_run,
-	    "FILE [--report DIR] [--dir DIR] [--keep] [--hashid PATH]",
-	    "run a scenario: a real hashid per region on loopback, its steps checked, every "
-	    "audit log verified; JUnit, JSON and HTML reports in DIR" },
+	    "FILE [--netns] [--report DIR] [--dir DIR] [--keep] [--hashid PATH]",
+	    "run a scenario: a real hashid per region on loopback (--netns: in network "
+	    "namespaces with strongSwan tunnels), its steps checked, every audit log verified; "
+	    "JUnit, JSON and HTML reports in DIR" },
 	{ { "status", NULL }, 0, 0, 1, ctl_status, "",
 	    "show the running hashid's peers (calls, errors, latency) and, per peer and purpose, "
 	    "tunnel, TLS and last outcome, from its admin listener" },

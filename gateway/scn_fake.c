@@ -22,16 +22,16 @@
 
 #include "crypto/tls.h"
 
-#define SCN_FAKE_MAX_PORTS	16
+#define SCN_FAKE_MAX_PORTS	64
 #define SCN_FAKE_MAX_REQ	(16u << 20)	/* bytes of a request read before answering */
 
 static const char scn_fake_body[] =
     "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\"><env:Body>"
     "\x01\x02 this region answers garbage <<<&&&";
 
-/* Listens on 127.0.0.1:PORT; returns the socket or -1. */
+/* Listens on ADDR:PORT; returns the socket or -1. */
 static int
-scn_fake_listen(uint16_t port)
+scn_fake_listen(const char *addr, uint16_t port)
 {
 	struct sockaddr_in sin;
 	int fd, one = 1;
@@ -39,8 +39,8 @@ scn_fake_listen(uint16_t port)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 ||
+	    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return -1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 || listen(fd, 64) == -1) {
@@ -107,7 +107,7 @@ scn_fake_serve(void *arg)
 	const struct scn_fake *f = arg;
 	struct pollfd pfd[SCN_FAKE_MAX_PORTS];
 	SSL_CTX *ctx;
-	size_t i, n = f->sf_nports < SCN_FAKE_MAX_PORTS ? f->sf_nports : SCN_FAKE_MAX_PORTS;
+	size_t i, n = f->sf_naddrs < SCN_FAKE_MAX_PORTS ? f->sf_naddrs : SCN_FAKE_MAX_PORTS;
 	int c;
 
 	if ((ctx = tls_server_ctx_new(f->sf_cert, f->sf_key, f->sf_ca, 0)) == NULL) {
@@ -115,9 +115,10 @@ scn_fake_serve(void *arg)
 		_exit(1);
 	}
 	for (i = 0; i < n; i++) {
-		if ((pfd[i].fd = scn_fake_listen(f->sf_ports[i])) == -1) {
-			fprintf(stderr, "fake: cannot listen on port %u\n",
-			    (unsigned)f->sf_ports[i]);
+		if ((pfd[i].fd = scn_fake_listen(f->sf_addrs[i].fa_ip,
+		    f->sf_addrs[i].fa_port)) == -1) {
+			fprintf(stderr, "fake: cannot listen on %s port %u\n",
+			    f->sf_addrs[i].fa_ip, (unsigned)f->sf_addrs[i].fa_port);
 			_exit(1);
 		}
 		pfd[i].events = POLLIN;

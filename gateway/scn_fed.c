@@ -21,6 +21,7 @@
 
 #include "common/str.h"
 #include "crypto/testpki.h"
+#include "gateway/scn_net.h"
 #include "gateway/scn_proc.h"
 
 #define SCN_FED_START_MS	20000
@@ -150,8 +151,8 @@ scn_fed_pki(struct scn_fed *fed, char *err, size_t errsz)
 }
 
 struct scn_fed *
-scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, char *err,
-    size_t errsz)
+scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, int netns,
+    char *err, size_t errsz)
 {
 	struct scn_fed *fed;
 	struct testpki_ca *ca = NULL;
@@ -166,6 +167,7 @@ scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, char 
 	}
 	fed->fd_sc = s;
 	fed->fd_nregions = s->nregions;
+	fed->fd_netns = netns;
 	for (i = 0; i < s->nregions; i++)
 		fed->fd_regions[i].fr_sr = &s->regions[i];
 	if (scn_fed_mkdir(dir, err, errsz) == -1 || (ca = scn_fed_pki(fed, err, errsz)) == NULL)
@@ -206,6 +208,7 @@ scn_fed_free(struct scn_fed *fed)
 		free(fr->fr_ehr_key);
 		free(fr->fr_ports);
 	}
+	scn_net_free(fed->fd_net);	/* its charons, then its namespaces */
 	free(fed->fd_regions);
 	free(fed->fd_dir);
 	free(fed->fd_hashid);
@@ -216,38 +219,15 @@ scn_fed_free(struct scn_fed *fed)
 	free(fed);
 }
 
-/* Returns 1 when 127.0.0.1:PORT answers an HTTP GET /health (whatever the status). */
-static int
-scn_fed_health(uint16_t port)
-{
-	static const char req[] = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-	struct timeval tv = { 1, 0 };
-	struct sockaddr_in sin;
-	char buf[16];
-	ssize_t n = -1;
-	int fd;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    write(fd, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1)
-		n = read(fd, buf, sizeof(buf));
-	close(fd);
-	return n >= 7 && memcmp(buf, "HTTP/1.", 7) == 0;
-}
-
 /* Waits until region FR's event loop answers (its admin listener): only then are its
  * signal handlers in place, so that a stop is a clean shutdown. */
 static int
-scn_fed_wait_ready(struct scn_fed_region *fr, int timeout_ms, char *err, size_t errsz)
+scn_fed_wait_ready(struct scn_fed *fed, size_t i, int timeout_ms, char *err, size_t errsz)
 {
+	struct scn_fed_region *fr = &fed->fd_regions[i];
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int waited;
+	struct strbuf sb = { 0 };
+	int waited, status;
 
 	for (waited = 0; waited < timeout_ms; waited += 20) {
 		if (!scn_proc_alive(fr->fr_proc)) {
@@ -255,7 +235,9 @@ scn_fed_wait_ready(struct scn_fed_region *fr, int timeout_ms, char *err, size_t 
 			    fr->fr_sr->name, fr->fr_log);
 			return -1;
 		}
-		if (scn_fed_health(fr->fr_admin))
+		status = scn_fed_admin_get(fed, i, "/health", &sb);	/* any status */
+		strbuf_reset(&sb);
+		if (status > 0)
 			return 0;
 		nanosleep(&pause, NULL);
 	}
@@ -277,25 +259,33 @@ scn_fed_start_with(struct scn_fed *fed, size_t i, const char *config, char *err,
 	struct scn_fed_region *fr = &fed->fd_regions[i];
 	char d[] = "-d", f[] = "-f";
 	char *argv[] = { fed->fd_hashid, d, f, (char *)(uintptr_t)config, NULL };
-	size_t k;
+	struct scn_fed_listen ls[SCN_FED_MAX_LISTEN];
+	size_t k, n;
+	int rc = 0;
 
 	if (fr->fr_proc != NULL) {
 		snprintf(err, errsz, "%s is running already", fr->fr_sr->name);
 		return -1;
 	}
-	if ((fr->fr_proc = scn_proc_start(fr->fr_sr->name, argv, fr->fr_log, err,
-	    errsz)) == NULL)
+	/* in the region's network (--netns), the gateway and the checks that it listens */
+	if (scn_net_enter(fed->fd_net, i) == -1) {
+		snprintf(err, errsz, "%s: cannot enter its network namespace: %s",
+		    fr->fr_sr->name, strerror(errno));
 		return -1;
-	for (k = 0; k < fr->fr_sr->npurposes; k++)
-		if (scn_proc_wait_port(fr->fr_proc, "127.0.0.1", fr->fr_ports[k],
-		    SCN_FED_START_MS, err, errsz) == -1)
-			goto fail;
-	if (scn_fed_wait_ready(fr, SCN_FED_START_MS, err, errsz) == -1)
-		goto fail;
+	}
+	fr->fr_proc = scn_proc_start(fr->fr_sr->name, argv, fr->fr_log, err, errsz);
+	n = scn_fed_listeners(fed, i, ls, SCN_FED_MAX_LISTEN);
+	for (k = 0; fr->fr_proc != NULL && rc == 0 && k < n; k++)
+		rc = scn_proc_wait_port(fr->fr_proc, ls[k].fl_addr, ls[k].fl_port,
+		    SCN_FED_START_MS, err, errsz);
+	scn_net_leave(fed->fd_net);
+	if (fr->fr_proc == NULL)
+		return -1;
+	if (rc == -1 || scn_fed_wait_ready(fed, i, SCN_FED_START_MS, err, errsz) == -1) {
+		(void)scn_fed_stop(fed, i);
+		return -1;
+	}
 	return 0;
-fail:
-	(void)scn_fed_stop(fed, i);
-	return -1;
 }
 
 int
@@ -303,6 +293,8 @@ scn_fed_start_all(struct scn_fed *fed, char *err, size_t errsz)
 {
 	size_t i;
 
+	if (scn_fed_net_up(fed, err, errsz) == -1)
+		return -1;
 	for (i = 0; i < fed->fd_nregions; i++)
 		if (scn_fed_start(fed, i, err, errsz) == -1)
 			return -1;

@@ -20,10 +20,11 @@ struct testpki_ca;
 
 /* Makes the run directory DIR (0700; must not exist yet, or be empty), the PKIs and every
  * region's configuration for scenario S (borrowed until scn_fed_free). HASHID is the
- * daemon binary to run. Returns the federation (no process started yet), or NULL with the
- * reason in ERR. */
+ * daemon binary to run. With NETNS, the regions live in network namespaces with strongSwan
+ * tunnels between those with vpn (gateway/scn_net.h; made by the first scn_fed_start_all).
+ * Returns the federation (no process started yet), or NULL with the reason in ERR. */
 struct scn_fed *scn_fed_new(const struct scenario *s, const char *dir, const char *hashid,
-    char *err, size_t errsz);
+    int netns, char *err, size_t errsz);
 
 /* Stops every region still running (SIGTERM, SIGKILL after 5 s) and frees FED; the run
  * directory stays. NULL accepted. */
@@ -33,7 +34,8 @@ void scn_fed_free(struct scn_fed *fed);
  * of it accepts connections (at most 20 s). Returns 0, or -1 with the reason in ERR. */
 int scn_fed_start(struct scn_fed *fed, size_t i, char *err, size_t errsz);
 
-/* Starts every region, in order. Returns 0, or -1 at the first that fails. */
+/* Starts every region, in order; with --netns, first (once) the network, a charon per
+ * region with tunnels, and every CHILD_SA. Returns 0, or -1 at the first that fails. */
 int scn_fed_start_all(struct scn_fed *fed, char *err, size_t errsz);
 
 /* Stops every region at once (each is told first, then waited for): the end of a run.
@@ -90,5 +92,31 @@ const char *scn_fed_url(const struct scn_fed *fed, size_t i, const char *purpose
 
 /* Region I's admin listener port (plain HTTP on 127.0.0.1: /status, /metrics). */
 uint16_t scn_fed_admin_port(const struct scn_fed *fed, size_t i);
+
+/* POSTs BODY/LEN as CONTENT_TYPE to URL as region I's local EHR (its client certificate),
+ * from inside region I's network: scn_http_post otherwise. */
+struct scn_http_reply;
+int scn_fed_post(struct scn_fed *fed, size_t i, const char *url, const char *content_type,
+    const uint8_t *body, size_t len, int timeout_ms, struct scn_http_reply *r);
+
+/* GETs PATH from region I's admin listener into SB (status line, headers and body).
+ * Returns the HTTP status, or -1 when it did not answer. */
+struct strbuf;
+int scn_fed_admin_get(struct scn_fed *fed, size_t i, const char *path, struct strbuf *sb);
+
+/* Returns 1 when regions I and J talk through a tunnel (--netns, both with vpn). */
+int scn_fed_tunnelled(const struct scn_fed *fed, size_t i, size_t j);
+
+/* A tunnel as region I's hashid reports it (/status paths[]). */
+struct scn_fed_tunnel {
+	char			ft_peer[64], ft_purpose[64];
+	char			ft_state[16];	/* up, down, idle, unknown */
+	unsigned long long	ft_bytes_in, ft_bytes_out;
+};
+typedef void (*scn_fed_tunnel_fn)(void *arg, const struct scn_fed_tunnel *t);
+
+/* Calls FN(ARG, tunnel) for each VPN path of region I's running hashid. Returns the number
+ * of tunnels, or -1 when its /status could not be read. */
+int scn_fed_tunnels(struct scn_fed *fed, size_t i, scn_fed_tunnel_fn fn, void *arg);
 
 #endif

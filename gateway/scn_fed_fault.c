@@ -12,27 +12,44 @@
 
 #include "crypto/testpki.h"
 #include "gateway/scn_fake.h"
+#include "gateway/scn_net.h"
 #include "gateway/scn_proc.h"
 
 int
 scn_fed_garbage(struct scn_fed *fed, size_t i, char *err, size_t errsz)
 {
 	struct scn_fed_region *fr = &fed->fd_regions[i];
-	static struct scn_fake f;	/* read by the child, which has its own copy */
+	/* read by the child, which has its own copy */
+	static struct scn_fake_addr addrs[SCN_FED_MAX_LISTEN];
+	static struct scn_fake f;
+	struct scn_fed_listen ls[SCN_FED_MAX_LISTEN];
 	char log[1100];
+	size_t k, n;
+	int rc;
 
 	(void)scn_fed_stop(fed, i);
+	n = scn_fed_listeners(fed, i, ls, SCN_FED_MAX_LISTEN);
+	for (k = 0; k < n; k++) {
+		memcpy(addrs[k].fa_ip, ls[k].fl_addr, sizeof(addrs[k].fa_ip));
+		addrs[k].fa_port = ls[k].fl_port;
+	}
 	f.sf_cert = fr->fr_gw_cert;
 	f.sf_key = fr->fr_gw_key;
 	f.sf_ca = fed->fd_ca;
-	f.sf_ports = fr->fr_ports;
-	f.sf_nports = fr->fr_sr->npurposes;
+	f.sf_addrs = addrs;
+	f.sf_naddrs = n;
 	snprintf(log, sizeof(log), "%s/garbage.log", fr->fr_dir);
-	if ((fr->fr_fake = scn_proc_spawn("garbage", scn_fake_serve, &f, log, err,
-	    errsz)) == NULL)
+	/* in the region's network (--netns), where its peers reach it */
+	if (scn_net_enter(fed->fd_net, i) == -1) {
+		snprintf(err, errsz, "%s: cannot enter its network namespace", fr->fr_sr->name);
 		return -1;
-	/* listening on the first port means it is serving */
-	return scn_proc_wait_port(fr->fr_fake, "127.0.0.1", fr->fr_ports[0], 5000, err, errsz);
+	}
+	fr->fr_fake = scn_proc_spawn("garbage", scn_fake_serve, &f, log, err, errsz);
+	/* listening on its last address means it is serving */
+	rc = fr->fr_fake == NULL || n == 0 ? -1 : scn_proc_wait_port(fr->fr_fake,
+	    ls[n - 1].fl_addr, ls[n - 1].fl_port, 5000, err, errsz);
+	scn_net_leave(fed->fd_net);
+	return rc;
 }
 
 int

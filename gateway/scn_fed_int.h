@@ -24,6 +24,17 @@ struct scn_fed_region {
 	struct scn_proc		*fr_fake;	/* a stand-in answering garbage, or NULL */
 };
 
+/* One listener of a region: the local EHR's on loopback, and with --netns those of its
+ * peers on its inner (tunnelled) or outer addresses. */
+struct scn_fed_listen {
+	char		fl_addr[16];
+	uint16_t	fl_port;
+	size_t		fl_purpose;	/* index in the region's purposes */
+};
+#define SCN_FED_MAX_LISTEN	(3 * 64)
+
+struct scn_net;
+
 struct scn_fed {
 	const struct scenario	*fd_sc;
 	char			*fd_dir;
@@ -34,7 +45,17 @@ struct scn_fed {
 	struct testpki_ca	*fd_jpki;	/* that root, to issue the patients' cards */
 	struct scn_fed_region	*fd_regions;
 	size_t			 fd_nregions;
+	int			 fd_netns;	/* --netns */
+	struct scn_net		*fd_net;	/* its network, once up */
 };
+
+/* Region I's listeners into OUT (at most MAX). Returns their number. */
+size_t scn_fed_listeners(const struct scn_fed *fed, size_t i, struct scn_fed_listen *out,
+    size_t max);
+
+/* With --netns, makes the network, starts a charon per region with tunnels and brings up
+ * every CHILD_SA, once. Returns 0 (also without --netns), or -1 with the reason in ERR. */
+int scn_fed_net_up(struct scn_fed *fed, char *err, size_t errsz);
 
 /* Writes region I's configuration (0600): its hashid.yaml when PATH is NULL, else PATH
  * with its gateway presenting CERT / KEY (a wrong certificate). Returns 0, or -1 with

@@ -5,6 +5,7 @@
  */
 #include "gateway/scn_proc.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -32,6 +33,9 @@ struct scn_proc {
 
 /* Written only outside signal handlers; read by scn_proc_kill_all. */
 static volatile pid_t scn_pids[SCN_PROC_MAX];
+
+/* The runner's PID as its children saw it at the fork. */
+static pid_t scn_proc_parent;
 
 int
 scn_free_port(uint16_t *port)
@@ -61,6 +65,11 @@ scn_proc_child_setup(int logfd)
 	int nul;
 
 	(void)setpgid(0, 0);
+	/* a runner killed outright (kill -9) takes its gateways, charons and helpers with it:
+	 * nothing keeps ports, namespaces or files busy for the next run */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != scn_proc_parent)
+		_exit(127);	/* the runner ended before the line above */
 	if ((nul = open("/dev/null", O_RDONLY)) != -1) {
 		(void)dup2(nul, STDIN_FILENO);
 		close(nul);
@@ -96,6 +105,7 @@ scn_proc_launch(const char *name, char *const argv[], void (*fn)(void *), void *
 		return NULL;
 	}
 	fflush(NULL);	/* nothing buffered here is written twice by the child */
+	scn_proc_parent = getpid();
 	/* nothing of ours on the heap across the fork: a child whose exec fails leaks none */
 	if ((pid = fork()) == -1) {
 		snprintf(err, errsz, "%s: cannot fork: %s", name, strerror(errno));
@@ -107,7 +117,7 @@ scn_proc_launch(const char *name, char *const argv[], void (*fn)(void *), void *
 		if (fn != NULL)
 			fn(arg);
 		else {
-			execv(argv[0], argv);
+			execvp(argv[0], argv);
 			dprintf(STDERR_FILENO, "scenario: cannot run %s: %s\n", argv[0],
 			    strerror(errno));
 		}

@@ -19,9 +19,10 @@ struct scn_proc;
  * *PORT set, or -1. */
 int scn_free_port(uint16_t *port);
 
-/* Starts ARGV[0] (a path) with ARGV, stdin from /dev/null, stdout and stderr appended to
- * LOG_PATH (created 0600), in its own process group. NAME (copied) names it in messages.
- * Returns the process, or NULL with the reason in ERR. */
+/* Starts ARGV[0] (a path, or a program found on PATH) with ARGV, stdin from /dev/null,
+ * stdout and stderr appended to LOG_PATH (created 0600), in its own process group, killed
+ * when the runner dies. NAME (copied) names it in messages. Returns the process, or NULL
+ * with the reason in ERR. */
 struct scn_proc *scn_proc_start(const char *name, char *const argv[], const char *log_path,
     char *err, size_t errsz);
 

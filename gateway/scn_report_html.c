@@ -5,9 +5,10 @@
  * to it). The page is also well-formed XML (void elements closed, only the XML entities
  * plus &#39;), so that XML tools can check it.
  *
- * Summary (verdict, regions and their audit verification, the steps), then a section per
- * step (checks, sequence diagram from scn_report_svg.c, decisions, audit records), then an
- * appendix with every audit record per region, which the steps link to.
+ * Summary (verdict, how the regions were connected, regions and their audit verification,
+ * the steps), then a section per step (checks, sequence diagram from scn_report_svg.c,
+ * decisions, audit records), then the IPsec tunnels of a --netns run as each region saw
+ * them, then an appendix with every audit record per region, which the steps link to.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ static const char html_style[] =
     "font-weight:600;font-size:.85em;vertical-align:middle}\n"
     ".badge.pass{background:#1a7f37}.badge.fail{background:#cf222e}"
     ".badge.none{background:#8c959f}\n"
-    ".good{color:#1a7f37}.bad{color:#cf222e;font-weight:600}.muted{color:#57606a}\n"
+    ".good{color:#1a7f37}.bad{color:#cf222e;font-weight:600}.muted{color:#57606a}"
+    ".warn{color:#bc4c00;font-weight:600}td.num{text-align:right}\n"
     "dl.meta{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:.5em 0}"
     "dl.meta dt{color:#57606a}dl.meta dd{margin:0}\n"
     "section.step{border:1px solid #d0d7de;border-left:6px solid #1a7f37;border-radius:6px;"
@@ -161,6 +163,33 @@ put_regions(struct strbuf *sb, const struct scn_result *r)
 	strbuf_puts(sb, "</table>\n");
 }
 
+/* Appends the header's lines on the network: how the regions were connected and, for a
+ * run with tunnels, how many were up at the end (linking to the Tunnels section). */
+static void
+put_network(struct strbuf *sb, const struct scn_result *r)
+{
+	size_t i, up = 0;
+
+	strbuf_puts(sb, "<dt>Network</dt><dd>");
+	if (r->network == NULL || strcmp(r->network, "loopback") == 0)
+		strbuf_puts(sb, "loopback (one machine, TLS on 127.0.0.1)");
+	else if (strcmp(r->network, "netns") == 0)
+		strbuf_puts(sb, "network namespaces with strongSwan IPsec tunnels (one CHILD_SA "
+		    "per pair of regions and purpose)");
+	else
+		put_text(sb, r->network);
+	strbuf_puts(sb, "</dd>");
+	if (r->ntunnels == 0)
+		return;
+	for (i = 0; i < r->ntunnels; i++)
+		if (strcmp(SCN_NZ(r->tunnels[i].state), "up") == 0)
+			up++;
+	strbuf_printf(sb, "<dt>Tunnels</dt><dd><a href=\"#tunnels\">%zu up</a>", up);
+	if (up < r->ntunnels)
+		strbuf_printf(sb, ", <span class=\"bad\">%zu not up</span>", r->ntunnels - up);
+	strbuf_puts(sb, "</dd>");
+}
+
 static void
 put_summary(struct strbuf *sb, const struct scn_result *r)
 {
@@ -179,7 +208,9 @@ put_summary(struct strbuf *sb, const struct scn_result *r)
 	put_text(sb, r->started);
 	strbuf_puts(sb, "</dd><dt>Duration</dt><dd>");
 	scn_put_dur(sb, r->total_ms);
-	strbuf_printf(sb, "</dd><dt>Steps</dt><dd>%zu passed, %zu failed</dd></dl>\n</header>\n",
+	strbuf_puts(sb, "</dd>");
+	put_network(sb, r);
+	strbuf_printf(sb, "<dt>Steps</dt><dd>%zu passed, %zu failed</dd></dl>\n</header>\n",
 	    r->nsteps - failed, failed);
 	put_regions(sb, r);
 	strbuf_puts(sb, "<h2>Steps</h2>\n<table class=\"steps\"><tr><th>#</th><th>Step</th>"
@@ -337,6 +368,41 @@ put_step(struct strbuf *sb, const struct scn_result *r, const struct scn_step_re
 	strbuf_puts(sb, "</section>\n");
 }
 
+/* The tunnels as the runner recorded them (in its order: each region's view in turn). A
+ * state other than up is marked: down in red, idle or unknown in orange; the class comes
+ * from the known values only, never from model text. */
+static void
+put_tunnels(struct strbuf *sb, const struct scn_result *r)
+{
+	const struct scn_tunnel *t;
+	const char *state;
+	size_t i;
+
+	if (r->ntunnels == 0)
+		return;
+	strbuf_puts(sb, "<section id=\"tunnels\">\n<h2>Tunnels</h2>\n<p class=\"muted\">Each "
+	    "region's view of its IPsec CHILD_SAs at the end of the run; bytes are charon's "
+	    "counters. Information only: a tunnel that is down does not fail the run.</p>\n"
+	    "<table class=\"tunnels\"><tr><th>Region</th><th>Peer</th><th>Purpose</th>"
+	    "<th>State</th><th>Bytes in</th><th>Bytes out</th></tr>\n");
+	for (i = 0; i < r->ntunnels; i++) {
+		t = &r->tunnels[i];
+		state = t->state != NULL ? t->state : "unknown";
+		strbuf_puts(sb, "<tr><td><code>");
+		put_text(sb, t->region);
+		strbuf_puts(sb, "</code></td><td><code>");
+		put_text(sb, t->peer);
+		strbuf_puts(sb, "</code></td><td>");
+		put_text(sb, t->purpose);
+		strbuf_printf(sb, "</td><td class=\"%s\">", strcmp(state, "up") == 0 ? "good" :
+		    strcmp(state, "idle") == 0 || strcmp(state, "unknown") == 0 ? "warn" : "bad");
+		put_text(sb, state);
+		strbuf_printf(sb, "</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>"
+		    "</tr>\n", t->bytes_in, t->bytes_out);
+	}
+	strbuf_puts(sb, "</table>\n</section>\n");
+}
+
 /* An audit reference and where it came from, for sorting the appendix. */
 struct aref {
 	const struct scn_audit_ref *a;
@@ -439,6 +505,7 @@ scn_report_html(const struct scn_result *r, struct strbuf *sb)
 		strbuf_puts(sb, html_legend);
 	for (i = 0; i < r->nsteps; i++)
 		put_step(sb, r, &r->steps[i], i + 1);
+	put_tunnels(sb, r);
 	if (put_appendix(sb, r) == -1)
 		sb->sb_failed = 1;
 	strbuf_puts(sb, "</main>\n<footer class=\"muted\"><p>Written by hashictl scenario run."

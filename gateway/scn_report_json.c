@@ -2,7 +2,9 @@
  * gateway/scn_report_json: a scenario run as one JSON object (RFC 8259), the model of
  * scn_result.h field by field, with "format" and "version" first so that readers can check
  * what they got. Missing strings are null; audit_verified is true, false or null (not
- * checked); hop outcomes are names ("timeout"). One array element a line, for diffs.
+ * checked); hop outcomes are names ("timeout"). "network" and "tunnels" are always there
+ * ("loopback" and [] for a run without --netns), so that readers need not guess what a
+ * missing key means. One array element a line, for diffs.
  */
 #include <stdio.h>
 
@@ -97,6 +99,17 @@ put_step_lists(struct strbuf *sb, const struct scn_step_result *st)
 }
 
 static void
+put_tunnel(struct strbuf *sb, const struct scn_tunnel *t)
+{
+	kv_str(sb, "{", "region", t->region);
+	kv_str(sb, ", ", "peer", t->peer);
+	kv_str(sb, ", ", "purpose", t->purpose);
+	kv_str(sb, ", ", "state", t->state != NULL ? t->state : "unknown");
+	strbuf_printf(sb, ", \"bytes_in\": %llu, \"bytes_out\": %llu}", t->bytes_in,
+	    t->bytes_out);
+}
+
+static void
 put_step(struct strbuf *sb, const struct scn_step_result *st)
 {
 	kv_str(sb, "{\n      ", "name", st->name);
@@ -122,6 +135,7 @@ scn_report_json(const struct scn_result *r, struct strbuf *sb)
 	kv_str(sb, ",\n  ", "started", r->started);
 	kv_long(sb, ",\n  ", "total_ms", r->total_ms);
 	kv_bool(sb, ",\n  ", "passed", r->passed);
+	kv_str(sb, ",\n  ", "network", r->network != NULL ? r->network : "loopback");
 	strbuf_puts(sb, ",\n  \"regions\": [");
 	for (i = 0; i < r->nregions; i++) {
 		strbuf_puts(sb, i > 0 ? ",\n    " : "\n    ");
@@ -132,6 +146,11 @@ scn_report_json(const struct scn_result *r, struct strbuf *sb)
 		strbuf_puts(sb, i > 0 ? ",\n    " : "\n    ");
 		put_step(sb, &r->steps[i]);
 	}
-	strbuf_puts(sb, r->nsteps > 0 ? "\n  ]\n}\n" : "]\n}\n");
+	strbuf_puts(sb, r->nsteps > 0 ? "\n  ],\n  \"tunnels\": [" : "],\n  \"tunnels\": [");
+	for (i = 0; i < r->ntunnels; i++) {
+		strbuf_puts(sb, i > 0 ? ",\n    " : "\n    ");
+		put_tunnel(sb, &r->tunnels[i]);
+	}
+	strbuf_puts(sb, r->ntunnels > 0 ? "\n  ]\n}\n" : "]\n}\n");
 	return sb->sb_failed ? -1 : 0;
 }

@@ -198,6 +198,28 @@ put_timestamp(struct strbuf *sb, const char *started)
 	put_attr(sb, "timestamp", ts);
 }
 
+/* Appends a line per tunnel to the suite's system-out: information, never a testcase (a
+ * fault scenario may leave a tunnel down on purpose). */
+static void
+put_tunnels_out(struct strbuf *sb, const struct scn_result *r)
+{
+	const struct scn_tunnel *t;
+	size_t i;
+
+	for (i = 0; i < r->ntunnels; i++) {
+		t = &r->tunnels[i];
+		strbuf_puts(sb, "tunnel ");
+		scn_put_xml(sb, t->region, 0);
+		strbuf_puts(sb, " -&gt; ");
+		scn_put_xml(sb, t->peer, 0);
+		strbuf_puts(sb, " purpose ");
+		scn_put_xml(sb, t->purpose != NULL ? t->purpose : "-", 0);
+		strbuf_puts(sb, ": ");
+		scn_put_xml(sb, t->state != NULL ? t->state : "unknown", 0);
+		strbuf_printf(sb, ", %llu bytes in, %llu bytes out\n", t->bytes_in, t->bytes_out);
+	}
+}
+
 int
 scn_report_junit(const struct scn_result *r, struct strbuf *sb)
 {
@@ -227,6 +249,8 @@ scn_report_junit(const struct scn_result *r, struct strbuf *sb)
 	put_attr(sb, "value", r->file);
 	strbuf_puts(sb, "/>\n      <property name=\"started\"");
 	put_attr(sb, "value", r->started);
+	strbuf_puts(sb, "/>\n      <property name=\"network\"");
+	put_attr(sb, "value", r->network != NULL ? r->network : "loopback");
 	strbuf_puts(sb, "/>\n    </properties>\n");
 	for (i = 0; i < r->nsteps; i++)
 		put_step(sb, r, &r->steps[i]);
@@ -247,6 +271,7 @@ scn_report_junit(const struct scn_result *r, struct strbuf *sb)
 		    reg->audit_verified == 0 ? ": audit verification FAILED\n" :
 		    ": audit not checked\n");
 	}
+	put_tunnels_out(sb, r);
 	strbuf_puts(sb, "</system-out>\n    <system-err/>\n  </testsuite>\n</testsuites>\n");
 	return sb->sb_failed ? -1 : 0;
 }

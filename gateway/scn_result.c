@@ -131,8 +131,16 @@ scn_result_free(struct scn_result *r)
 	}
 	for (i = 0; i < r->nsteps; i++)
 		step_free(&r->steps[i]);
+	for (i = 0; i < r->ntunnels; i++) {
+		free(r->tunnels[i].region);
+		free(r->tunnels[i].peer);
+		free(r->tunnels[i].purpose);
+		free(r->tunnels[i].state);
+	}
 	free(r->regions);
 	free(r->steps);
+	free(r->tunnels);
+	free(r->network);
 	free(r->scenario);
 	free(r->file);
 	free(r->started);
@@ -310,6 +318,41 @@ scn_step_add_audit(struct scn_step_result *st, const char *region, unsigned long
 	st->audit = a;
 	a = &st->audit[st->naudit++];
 	*a = tmp;
+	return 0;
+}
+
+int
+scn_result_set_network(struct scn_result *r, const char *network)
+{
+	char *n;
+
+	if (dup_opt(&n, network) == -1)
+		return -1;
+	free(r->network);
+	r->network = n;
+	return 0;
+}
+
+int
+scn_result_add_tunnel(struct scn_result *r, const char *region, const char *peer,
+    const char *purpose, const char *state, unsigned long long bytes_in,
+    unsigned long long bytes_out)
+{
+	struct scn_tunnel tmp = { .bytes_in = bytes_in, .bytes_out = bytes_out }, *t;
+
+	if (dup_opt(&tmp.region, region != NULL ? region : "") == -1 ||
+	    dup_opt(&tmp.peer, peer != NULL ? peer : "") == -1 ||
+	    dup_opt(&tmp.purpose, purpose) == -1 ||
+	    dup_opt(&tmp.state, state != NULL ? state : "unknown") == -1 ||
+	    (t = grow(r->tunnels, r->ntunnels, sizeof(*t))) == NULL) {
+		free(tmp.region);
+		free(tmp.peer);
+		free(tmp.purpose);
+		free(tmp.state);
+		return -1;
+	}
+	r->tunnels = t;
+	r->tunnels[r->ntunnels++] = tmp;
 	return 0;
 }
 

@@ -67,6 +67,15 @@ struct scn_region_result {
 				 * relative to it, or NULL */
 };
 
+/* A tunnel as one region saw it at the end of a run with --netns: its CHILD_SA to PEER for
+ * PURPOSE. Information only: a tunnel that is not up never fails the run (a fault scenario
+ * may take one down on purpose). */
+struct scn_tunnel {
+	char	*region, *peer, *purpose;
+	char	*state;		/* hashid's view: up, down, idle, unknown */
+	unsigned long long bytes_in, bytes_out;	/* the CHILD_SA's counters (charon's) */
+};
+
 struct scn_result {
 	char	*scenario, *file;
 	char	*started;	/* ISO 8601 UTC */
@@ -74,6 +83,9 @@ struct scn_result {
 	int	 passed;
 	struct scn_region_result *regions;	size_t nregions;
 	struct scn_step_result	 *steps;	size_t nsteps;
+	char	*network;	/* how the regions were connected: "loopback" (NULL means that
+				 * too) or "netns" */
+	struct scn_tunnel	*tunnels;	size_t ntunnels;
 };
 
 /* Returns a new empty result (passed = 1 until something fails) for SCENARIO read from
@@ -126,11 +138,25 @@ int scn_step_add_decision(struct scn_step_result *st, const char *region, const 
 int scn_step_add_audit(struct scn_step_result *st, const char *region, unsigned long long seq,
     const char *event, int outcome, const char *purpose);
 
+/* Sets how the regions of R were connected: NETWORK "loopback" or "netns" (copied; NULL:
+ * loopback), replacing an earlier value. Returns 0, or -1 on allocation failure (R is then
+ * left unchanged). */
+int scn_result_set_network(struct scn_result *r, const char *network);
+
+/* Appends REGION's view of its tunnel to PEER for PURPOSE: STATE (up, down, idle; NULL means
+ * "unknown") and the CHILD_SA's byte counters. Strings are copied; REGION and PEER NULL
+ * become "", PURPOSE may be NULL. Does not change R->passed. Returns 0, or -1 on allocation
+ * failure (nothing added). */
+int scn_result_add_tunnel(struct scn_result *r, const char *region, const char *peer,
+    const char *purpose, const char *state, unsigned long long bytes_in,
+    unsigned long long bytes_out);
+
 /* Ends a step: sets its duration. Its passed flag already reflects its checks. */
 void scn_step_end(struct scn_step_result *st, long dur_ms);
 
 /* Ends the run: sets TOTAL_MS and R->passed to 1 when every step passed and no region's
- * audit verification failed (-1, not checked, does not fail the run), else 0. */
+ * audit verification failed (-1, not checked, does not fail the run), else 0. Tunnels are
+ * not looked at. */
 void scn_result_end(struct scn_result *r, long total_ms);
 
 /* Returns "ok", "error", "timeout", "refused" or "skipped" (static; "?" if out of range). */

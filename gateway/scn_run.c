@@ -139,8 +139,7 @@ scn_run_submit(struct scn_runner *r, size_t i, const struct scn_doc *d, char *er
 		snprintf(err, errsz, "%s: cannot build the ITI-41 of %s", sr->name, d->handle);
 		goto done;
 	}
-	if (scn_http_post(url, scn_fed_ehr_cert(r->sr_fed, i), scn_fed_ehr_key(r->sr_fed, i),
-	    scn_fed_ca(r->sr_fed), ct.sb_data, (const uint8_t *)env.sb_data, env.sb_len,
+	if (scn_fed_post(r->sr_fed, i, url, ct.sb_data, (const uint8_t *)env.sb_data, env.sb_len,
 	    SCN_LOAD_TIMEOUT_MS, &rep) == -1)
 		snprintf(err, errsz, "%s: ITI-41 of %s: %s", sr->name, d->handle, rep.sr_err);
 	else if (rep.sr_status != 200 || rep.sr_body == NULL ||
@@ -265,6 +264,46 @@ scn_run_load_documents(const struct scenario *s, const struct scn_run_opts *o,
 	return ret;
 }
 
+/* Records a tunnel of region ARG's (a struct scn_run_tunnel) in the result. */
+struct scn_run_tunnel {
+	struct scn_runner	*rt_r;
+	const char		*rt_region;
+};
+
+static void
+scn_run_tunnel(void *arg, const struct scn_fed_tunnel *t)
+{
+	struct scn_run_tunnel *rt = arg;
+
+	(void)scn_result_add_tunnel(rt->rt_r->sr_res, rt->rt_region, t->ft_peer, t->ft_purpose,
+	    t->ft_state, t->ft_bytes_in, t->ft_bytes_out);
+}
+
+/* With --netns, each region's view of its tunnels at the end of the steps (from its
+ * /status): whether each is up, and what went through it. */
+static void
+scn_run_tunnels(struct scn_runner *r)
+{
+	struct scn_run_tunnel rt = { .rt_r = r };
+	FILE *f = r->sr_o->so_progress;
+	size_t i, before;
+
+	if (!r->sr_o->so_netns)
+		return;
+	for (i = 0; i < r->sr_sc->nregions; i++) {
+		rt.rt_region = r->sr_sc->regions[i].name;
+		before = r->sr_res->ntunnels;
+		if (scn_fed_tunnels(r->sr_fed, i, scn_run_tunnel, &rt) == -1 && f != NULL)
+			fprintf(f, "  tunnels of %s: its /status cannot be read\n", rt.rt_region);
+		for (; f != NULL && before < r->sr_res->ntunnels; before++)
+			fprintf(f, "  tunnel %s -> %s (%s): %s, %llu bytes in, %llu out\n",
+			    rt.rt_region, r->sr_res->tunnels[before].peer,
+			    r->sr_res->tunnels[before].purpose, r->sr_res->tunnels[before].state,
+			    r->sr_res->tunnels[before].bytes_in,
+			    r->sr_res->tunnels[before].bytes_out);
+	}
+}
+
 /* The end: every gateway stopped, then each audit log verified offline. */
 static void
 scn_run_verify(struct scn_runner *r)
@@ -275,6 +314,7 @@ scn_run_verify(struct scn_runner *r)
 	size_t i;
 	int v;
 
+	scn_run_tunnels(r);
 	(void)scn_fed_stop_all(r->sr_fed);
 	for (i = 0; i < s->nregions; i++) {
 		if ((rr = scn_result_region(r->sr_res, s->regions[i].name)) == NULL ||
@@ -359,11 +399,13 @@ scn_run(const struct scenario *s, const struct scn_run_opts *o, struct scn_resul
 	for (i = 0; i < s->nregions; i++)
 		(void)scn_result_add_region(r.sr_res, s->regions[i].name, s->regions[i].display,
 		    s->regions[i].hcid);
-	if ((r.sr_fed = scn_fed_new(s, o->so_dir, o->so_hashid, err, errsz)) == NULL)
+	(void)scn_result_set_network(r.sr_res, o->so_netns ? "netns" : "loopback");
+	if ((r.sr_fed = scn_fed_new(s, o->so_dir, o->so_hashid, o->so_netns, err, errsz)) == NULL)
 		goto done;
 	if (o->so_progress != NULL)
-		fprintf(o->so_progress, "scenario %s: %zu region(s), %zu step(s), in %s\n",
-		    s->name, s->nregions, s->nsteps, o->so_dir);
+		fprintf(o->so_progress, "scenario %s: %zu region(s), %zu step(s), in %s%s\n",
+		    s->name, s->nregions, s->nsteps, o->so_dir, o->so_netns ?
+		    " (network namespaces, strongSwan tunnels)" : "");
 	if (scn_run_setup(&r, err, errsz) == -1 || scn_run_steps(&r, err, errsz) == -1)
 		goto done;
 	scn_run_verify(&r);

@@ -26,6 +26,7 @@ struct scn_run_opts {
 	const char	*so_dir;	/* the run directory (must not exist, or be empty) */
 	const char	*so_report;	/* report directory, or NULL */
 	FILE		*so_progress;	/* a line per step, or NULL */
+	int		 so_netns;	/* regions in network namespaces, with tunnels */
 };
 
 /* Runs S with O. On return *RESULT (when not NULL) holds the result (caller frees with

@@ -421,9 +421,8 @@ scn_step_send(struct scn_runner *r, long ai, const char *url, const struct scn_x
 	int t = r->sr_sc->timeout_ms + 5000;	/* the gateway's deadline, and some */
 
 	memset(a, 0, sizeof(*a));
-	if (scn_http_post(url, scn_fed_ehr_cert(r->sr_fed, (size_t)ai),
-	    scn_fed_ehr_key(r->sr_fed, (size_t)ai), scn_fed_ca(r->sr_fed), req->content_type,
-	    req->body, req->len, t, rep) == -1)
+	if (scn_fed_post(r->sr_fed, (size_t)ai, url, req->content_type, req->body, req->len, t,
+	    rep) == -1)
 		return 0;
 	return (retrieve ? scn_xds_parse_retrieve : scn_xds_parse_query)(rep->sr_body,
 	    rep->sr_len, rep->sr_content_type, req->message_id, a) == 0;

@@ -15,7 +15,7 @@
  *      1536 = 1.5 GiB), RssAnon, RssFile, Pss (smaps_rollup: shared library pages counted
  *      once), VmHWM; after the start, after the documents and after the queries. Then the
  *      CPU the idle federation uses over 2 s.
- *   3. national fan-out from REGION (tokyo) as its local EHR (scn_http_post: a new TLS
+ *   3. national fan-out from REGION (tokyo) as its local EHR (scn_fed_post: a new TLS
  *      connection per request, as the runner's steps; the time is the client's, around
  *      the call), N (100) sequential queries in each mode, every answer checked:
  *        base  a patient id of REGION that its MPI does not know: no discovery, no peer
@@ -72,7 +72,7 @@ struct opts {
 
 /* What one query gave. */
 struct answer {
-	double	 ms;		/* client time around scn_http_post */
+	double	 ms;		/* client time around scn_fed_post */
 	size_t	 ndocs, nhomes;	/* documents, and distinct homes among them */
 	size_t	 xcpd, linked, iti38;	/* Server-Timing: peers asked by ITI-55, linked, ITI-38 */
 	long	 xcpd_ms, iti38_ms;	/* the slowest of each */
@@ -376,8 +376,8 @@ query(struct bench *b, const char *id, struct answer *a)
 		return -1;
 	}
 	t0 = now_ms();
-	rc = scn_http_post(b->url, scn_fed_ehr_cert(b->fed, b->ai), scn_fed_ehr_key(b->fed,
-	    b->ai), scn_fed_ca(b->fed), req.content_type, req.body, req.len, b->timeout_ms, &rep);
+	rc = scn_fed_post(b->fed, b->ai, b->url, req.content_type, req.body, req.len,
+	    b->timeout_ms, &rep);
 	a->ms = now_ms() - t0;
 	if (rc == -1)
 		fprintf(stderr, "j47_bench: query for %s: %s\n", id, rep.sr_err);
@@ -513,7 +513,7 @@ setup(struct bench *b, struct mem *idle, struct mem *loaded, struct strbuf *res)
 	if ((b->pids = calloc(b->s->nregions, sizeof(*b->pids))) == NULL)
 		return -1;
 	t0 = now_ms();
-	if ((b->fed = scn_fed_new(b->s, b->o.o_dir, b->o.o_hashid, err, sizeof(err))) == NULL)
+	if ((b->fed = scn_fed_new(b->s, b->o.o_dir, b->o.o_hashid, 0, err, sizeof(err))) == NULL)
 		goto fail;
 	t_new = now_ms() - t0;
 	t0 = now_ms();

@@ -7,7 +7,9 @@
  *
  * The sample looks like an Okayama-Shimane-Sakata run: a national query with a fan-out in
  * which Sakata times out, a retrieve refused for want of consent (the failing step, with
- * hostile text in it), a consent added, a region taken down, and the step after it.
+ * hostile text in it), a consent added, a region taken down, and the step after it; the
+ * regions in network namespaces (--netns), with each one's view of its IPsec tunnels at the
+ * end (Shimane's down, as it was taken down; a peer name with markup in it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +126,23 @@ add_rest(struct scn_result *r)
 	return 0;
 }
 
+/* The network of a --netns run: one CHILD_SA per pair of regions and purpose, as each
+ * region saw it at the end. */
+static int
+add_tunnels(struct scn_result *r)
+{
+	if (scn_result_set_network(r, "netns") == -1 ||
+	    scn_result_add_tunnel(r, "okayama", "shimane", "clinical", "down", 48211, 61733) == -1 ||
+	    scn_result_add_tunnel(r, "okayama", "shimane", "emergency", "down", 9120, 7302) == -1 ||
+	    scn_result_add_tunnel(r, "okayama", "sakata", "clinical", "up", 3310, 2104) == -1 ||
+	    scn_result_add_tunnel(r, "sakata", "okayama", "clinical", "up", 2104, 3310) == -1 ||
+	    scn_result_add_tunnel(r, "sakata", "<b>shimane</b> & \"co\"", "clinical", "idle", 0,
+	    0) == -1 ||
+	    scn_result_add_tunnel(r, "shimane", "okayama", "clinical", NULL, 0, 0) == -1)
+		return -1;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -138,7 +157,7 @@ main(int argc, char *argv[])
 	r = scn_result_new("okayama-shimane 晴れやかネット × まめネット",
 	    "tests/scenarios/okayama-shimane.yaml", "2024-05-01T09:00:00Z");
 	if (r == NULL || add_regions(r) == -1 || add_query(r) == -1 || add_retrieve(r) == -1 ||
-	    add_rest(r) == -1) {
+	    add_rest(r) == -1 || add_tunnels(r) == -1) {
 		fprintf(stderr, "report_tool: out of memory\n");
 		goto done;
 	}

@@ -4,7 +4,8 @@
 # report.html opened in a real browser, Debian's headless Chromium:
 #   1. the three files are there; junit.xml and report.html are well-formed XML (xmllint);
 #   2. --dump-dom: the page loads, every step is there, one <svg> per step with messages,
-#      the Japanese names intact, the hostile texts text and not elements;
+#      the Japanese names intact, the hostile texts text and not elements, the Tunnels
+#      section of the --netns sample with its rows, those not up marked;
 #   3. no console message at all (the page has no script, so any message is a fault, such as
 #      a Content-Security-Policy violation): checked on Chromium's own log, after a control
 #      page with a deliberate error showed that its console lines do reach that log;
@@ -37,11 +38,14 @@ done
 check "junit.xml is well-formed XML" xmllint --noout "$R/junit.xml"
 check "report.html is well-formed XML as well" xmllint --noout "$R/report.html"
 is "$(grep -c '<testcase ' "$R/junit.xml")" 7 "junit.xml: 4 steps + 3 audit verifications"
+like "$(cat "$R/junit.xml")" '<property name="network" value="netns"/>' \
+    "junit.xml: the network property"
+like "$(cat "$R/report.json")" '"network": "netns"' "report.json: the network"
 
 # ---------------------------------------------------------------- the browser
 . "$(dirname "$0")/lib_chromium.sh"
 
-NBROWSER=10
+NBROWSER=13
 if [ -z "$CHROMIUM" ]; then
 	i=0
 	while [ $i -lt $NBROWSER ]; do
@@ -83,11 +87,19 @@ is "$(grep -o '<svg' "$DOM" | wc -l)" 3 "one <svg> diagram per step with message
 like "$(cat "$DOM")" '晴れやかネット' "Japanese region names rendered as such"
 like "$(cat "$DOM")" 'retrieve &lt;script&gt;alert\("x"\)&lt;/script&gt; &amp; co' \
     "a step name with markup is text"
-if grep -Eq '<(script|img)[ >]' "$DOM"; then
-	not_ok "no script or img element in the rendered page"
-	diag "$(grep -Eo '.{40}<(script|img)[ >].{40}' "$DOM" | head -5)"
+like "$(cat "$DOM")" 'network namespaces with strongSwan IPsec tunnels' \
+    "the header says how the regions were connected"
+# the Tunnels section after the steps: 6 rows, 3 of them not up (down, down; idle, unknown)
+TUN=$(sed -n '/<section id="tunnels">/,/<\/section>/p' "$DOM")
+is "$(printf '%s\n' "$TUN" | grep -o '<tr>' | wc -l)" 7 \
+    "the rendered page has the Tunnels section with its 6 rows"
+is "$(printf '%s\n' "$TUN" | grep -Eo 'class="(bad|warn)"' | tr '\n' ' ')" \
+    'class="bad" class="bad" class="warn" class="warn" ' "tunnels not up are marked"
+if grep -Eq '<(script|img|b)[ >]' "$DOM"; then
+	not_ok "no script, img or b element in the rendered page"
+	diag "$(grep -Eo '.{40}<(script|img|b)[ >].{40}' "$DOM" | head -5)"
 else
-	ok "no script or img element in the rendered page"
+	ok "no script, img or b element in the rendered page"
 fi
 if grep -Eq ':CONSOLE|Uncaught' "$T/dom.log"; then
 	not_ok "no console message while rendering report.html"

@@ -92,7 +92,7 @@ test_layout(void **state)
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/run1", T);
-	assert_non_null(fed = scn_fed_new(S, dir, "/nonexistent/hashid", err, sizeof(err)));
+	assert_non_null(fed = scn_fed_new(S, dir, "/nonexistent/hashid", 0, err, sizeof(err)));
 	assert_int_equal(mode_of(dir), 0700);
 	assert_int_equal(mode_of(scn_fed_ca(fed)), 0644);
 	assert_int_equal(mode_of(scn_fed_jpki_root(fed)), 0644);
@@ -121,7 +121,7 @@ test_layout(void **state)
 	assert_non_null(strstr(err, "status 127"));
 	scn_fed_free(fed);
 	/* a run directory that holds something is refused */
-	assert_null(scn_fed_new(S, dir, "/x", err, sizeof(err)));
+	assert_null(scn_fed_new(S, dir, "/x", 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "must not exist, or be empty"));
 }
 
@@ -139,7 +139,7 @@ test_processes(void **state)
 	if (access(hashid, X_OK) != 0)
 		skip();
 	snprintf(dir, sizeof(dir), "%s/run2", T);
-	assert_non_null(fed = scn_fed_new(S, dir, hashid, err, sizeof(err)));
+	assert_non_null(fed = scn_fed_new(S, dir, hashid, 0, err, sizeof(err)));
 	if (scn_fed_start_all(fed, err, sizeof(err)) == -1)
 		fail_msg("start: %s", err);
 	assert_true(scn_fed_running(fed, 0));

@@ -3,7 +3,7 @@
  * control characters, invalid UTF-8) rendered as JUnit XML (parsed back with libxml2), JSON
  * (checked by a strict parser here, its strings compared with the model's) and HTML (parsed
  * as XML and with libxml2's HTML parser); the reports written into a temporary directory,
- * and the failures of that writing. */
+ * and the failures of that writing. Then a --netns run's network and tunnels in each report. */
 #define _XOPEN_SOURCE 700	/* nftw, strcasestr is _GNU_SOURCE: not used */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,6 +113,8 @@ test_model(void **state)
 	assert_null(r->regions[1].audit_detail);
 	assert_int_equal(r->regions[2].audit_verified, -1);
 	assert_ptr_equal(scn_result_region(r, "shimane"), &r->regions[1]);
+	assert_int_equal(scn_result_add_tunnel(r, NULL, NULL, NULL, NULL, 1, 2), 0);
+	assert_true(strcmp(r->tunnels[0].state, "unknown") == 0 && r->tunnels[0].purpose == NULL);
 	assert_null(scn_result_region(r, "nowhere"));
 	assert_null(r->steps[1].as);
 	assert_string_equal(scn_hop_outcome_name(SCN_HOP_TIMEOUT), "timeout");
@@ -231,6 +233,7 @@ test_junit(void **state)
 	assert_attr(suite, "timestamp", "2024-05-01T09:00:00");
 	assert_non_null(xml_child(suite, NULL, "properties"));
 	assert_non_null(xml_child(suite, NULL, "system-out"));
+	assert_non_null(strstr(sb.sb_data, "<property name=\"network\" value=\"loopback\"/>"));
 	assert_int_equal(count_children(suite, "testcase"), 4);
 
 	tc = xml_child(suite, NULL, "testcase");
@@ -522,6 +525,9 @@ test_json(void **state)
 	assert_int_equal(scn_report_json(r, &sb), 0);
 	assert_int_equal(j_parse(&p, sb.sb_data, sb.sb_len), 0);
 	j_free(&p);
+	/* no --netns: the keys are there all the same */
+	assert_non_null(strstr(sb.sb_data, "\"passed\": true,\n  \"network\": \"loopback\",\n"));
+	assert_non_null(strstr(sb.sb_data, "\"steps\": [],\n  \"tunnels\": []\n}\n"));
 	strbuf_reset(&sb);
 	scn_result_free(r);
 }
@@ -606,6 +612,77 @@ test_html(void **state)
 	/* the decision and its reason */
 	assert_non_null(strstr(sb.sb_data, "<td class=\"deny\">deny</td><td>no consent &amp; "
 	    "&quot;withdrawn&quot; &lt;b&gt;</td>"));
+	/* no --netns: loopback said in the header, no Tunnels section */
+	assert_non_null(strstr(sb.sb_data, "<dt>Network</dt><dd>loopback (one machine, TLS on "
+	    "127.0.0.1)</dd><dt>Steps</dt>"));
+	assert_null(strstr(sb.sb_data, "tunnels"));
+	assert_null(strstr(sb.sb_data, "Tunnels"));
+	strbuf_reset(&sb);
+	scn_result_free(r);
+}
+
+/* ---------------------------------------------------------------- tunnels (--netns) */
+
+static void
+test_tunnels(void **state)
+{
+	struct scn_result *r = scn_result_new("netns", NULL, "2024-05-01T09:00:00Z");
+	struct strbuf sb = { 0 };
+	enum xml_err xe;
+	xmlDocPtr doc;
+	xmlNodePtr n;
+	struct jp p;
+	char *s;
+
+	(void)state;
+	assert_non_null(r);
+	assert_true(scn_result_set_network(r, "loopback") == 0 &&
+	    scn_result_set_network(r, "netns") == 0);	/* replaces */
+	assert_int_equal(scn_result_add_tunnel(r, "okayama", "shimane", "clinical", "up", 123456,
+	    7890), 0);
+	assert_int_equal(scn_result_add_tunnel(r, "okayama", "sh<&\"x", "emergency", "down", 0, 0), 0);
+	scn_result_end(r, 10);
+	assert_int_equal(r->passed, 1);		/* a tunnel down is information, no failure */
+
+	assert_int_equal(scn_report_json(r, &sb), 0);
+	assert_int_equal(j_parse(&p, sb.sb_data, sb.sb_len), 0);
+	assert_true(j_has(&p, "sh<&\"x"));
+	j_free(&p);
+	assert_non_null(strstr(sb.sb_data, ",\n  \"network\": \"netns\",\n"));
+	assert_non_null(strstr(sb.sb_data, "\"steps\": [],\n  \"tunnels\": [\n    {\"region\": "
+	    "\"okayama\", \"peer\": \"shimane\", \"purpose\": \"clinical\", \"state\": \"up\", "
+	    "\"bytes_in\": 123456, \"bytes_out\": 7890},\n    {\"region\": \"okayama\", \"peer\": "
+	    "\"sh<&\\\"x\", \"purpose\": \"emergency\", \"state\": \"down\", \"bytes_in\": 0, "
+	    "\"bytes_out\": 0}\n  ]\n}\n"));
+	strbuf_reset(&sb);
+	assert_int_equal(scn_report_html(r, &sb), 0);
+	assert_non_null(doc = xmlReadMemory(sb.sb_data, (int)sb.sb_len, "report.html", "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+	xmlFreeDoc(doc);
+	assert_non_null(strstr(sb.sb_data, "<dt>Network</dt><dd>network namespaces with strongSwan "
+	    "IPsec tunnels (one CHILD_SA per pair of regions and purpose)</dd><dt>Tunnels</dt><dd>"
+	    "<a href=\"#tunnels\">1 up</a>, <span class=\"bad\">1 not up</span></dd>"));
+	assert_non_null(s = strstr(sb.sb_data, "<section id=\"tunnels\">\n<h2>Tunnels</h2>"));
+	assert_non_null(strstr(s, "<th>Bytes out</th></tr>\n<tr><td><code>okayama</code></td><td>"
+	    "<code>shimane</code></td><td>clinical</td><td class=\"good\">up</td><td class=\"num\">"
+	    "123456</td><td class=\"num\">7890</td></tr>\n<tr><td><code>okayama</code></td><td>"
+	    "<code>sh&lt;&amp;&quot;x</code></td><td>emergency</td><td class=\"bad\">down</td>"
+	    "<td class=\"num\">0</td><td class=\"num\">0</td></tr>\n</table>\n</section>\n"));
+	strbuf_reset(&sb);
+
+	/* JUnit: well-formed, properties the suite's first element, no testcase for a tunnel */
+	assert_int_equal(scn_report_junit(r, &sb), 0);
+	assert_non_null(doc = xml_parse_safe(sb.sb_data, sb.sb_len, NULL, &xe));
+	assert_non_null(n = xml_child(xmlDocGetRootElement(doc), NULL, "testsuite"));
+	assert_int_equal(count_children(n, "testcase"), 0);
+	for (n = n->children; n->type != XML_ELEMENT_NODE; n = n->next)
+		;
+	assert_true(xml_is(n, NULL, "properties"));
+	xmlFreeDoc(doc);
+	assert_non_null(strstr(sb.sb_data, "<property name=\"network\" value=\"netns\"/>\n"
+	    "    </properties>\n"));
+	assert_non_null(strstr(sb.sb_data, "tunnel okayama -&gt; sh&lt;&amp;&quot;x purpose "
+	    "emergency: down, 0 bytes in, 0 bytes out\n"));
 	strbuf_reset(&sb);
 	scn_result_free(r);
 }
@@ -713,6 +790,7 @@ main(void)
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_tunnels),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 	};
 

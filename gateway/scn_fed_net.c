@@ -1,0 +1,297 @@
+/*
+ * gateway/scn_fed_net: the federation's side of --netns (gateway/scn_net.h): which pairs
+ * of regions talk through tunnels, what each region listens on, the network and its
+ * tunnels brought up before the first gateway starts, the runner's calls made from inside
+ * a region's namespace, and each region's view of its tunnels read back from its /status.
+ */
+#include "gateway/scn_fed_int.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/str.h"
+#include "gateway/config.h"
+#include "gateway/scn_http.h"
+#include "gateway/scn_net.h"
+#include "gateway/swanctl.h"
+#include "gateway/vici.h"
+
+#define SCN_ADMIN_MAX	(1024 * 1024)	/* bytes of an admin answer read */
+
+int
+scn_fed_tunnelled(const struct scn_fed *fed, size_t i, size_t j)
+{
+	return fed->fd_netns && i != j && fed->fd_regions[i].fr_sr->vpn &&
+	    fed->fd_regions[j].fr_sr->vpn;
+}
+
+/* Returns 1 when region I talks to at least one peer through a tunnel (TUNNELLED != 0),
+ * or without one (TUNNELLED == 0). */
+static int
+scn_fed_has_link(const struct scn_fed *fed, size_t i, int tunnelled)
+{
+	size_t j;
+
+	for (j = 0; j < fed->fd_nregions; j++)
+		if (j != i && scn_fed_tunnelled(fed, i, j) == tunnelled)
+			return 1;
+	return 0;
+}
+
+size_t
+scn_fed_listeners(const struct scn_fed *fed, size_t i, struct scn_fed_listen *out, size_t max)
+{
+	const struct scn_fed_region *fr = &fed->fd_regions[i];
+	size_t k, n = 0, np = fr->fr_sr->npurposes;
+	int inner = fed->fd_netns && scn_fed_has_link(fed, i, 1);
+	int outer = fed->fd_netns && scn_fed_has_link(fed, i, 0);
+
+	for (k = 0; k < np && n < max; k++, n++) {	/* the local EHR's (and loopback peers') */
+		snprintf(out[n].fl_addr, sizeof(out[n].fl_addr), "127.0.0.1");
+		out[n].fl_port = fr->fr_ports[k];
+		out[n].fl_purpose = k;
+	}
+	for (k = 0; inner && k < np && n < max; k++, n++) {	/* peers through a tunnel */
+		(void)scn_net_inner(i, k, out[n].fl_addr, sizeof(out[n].fl_addr));
+		out[n].fl_port = SCN_NET_INNER_PORT;
+		out[n].fl_purpose = k;
+	}
+	for (k = 0; outer && k < np && n < max; k++, n++) {	/* peers without one */
+		(void)scn_net_outer(i, out[n].fl_addr, sizeof(out[n].fl_addr));
+		out[n].fl_port = fr->fr_ports[k];
+		out[n].fl_purpose = k;
+	}
+	return n;
+}
+
+/* Region I's charon: started, and loaded with the swanctl.conf hashictl deploy swanctl
+ * would write from the region's own hashid.yaml. */
+static int
+scn_fed_charon(struct scn_fed *fed, size_t i, char *err, size_t errsz)
+{
+	struct scn_fed_region *fr = &fed->fd_regions[i];
+	char dir[1100], *text = NULL, *diag = NULL;
+	struct config *cf = NULL;
+	size_t len = 0, dlen = 0;
+	FILE *df;
+	int ret = -1;
+
+	snprintf(dir, sizeof(dir), "%s/charon", fr->fr_dir);
+	if (scn_net_charon_start(fed->fd_net, i, fr->fr_sr->name, dir, err, errsz) == -1)
+		return -1;
+	if ((df = open_memstream(&diag, &dlen)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if ((cf = config_load(fr->fr_config, df)) != NULL)
+		text = swanctl_render(cf, df, &len);
+	fclose(df);
+	if (text == NULL)
+		snprintf(err, errsz, "%s: no swanctl.conf from %s: %s", fr->fr_sr->name,
+		    fr->fr_config, diag != NULL ? diag : "");
+	else
+		ret = scn_net_charon_load(fed->fd_net, i, text, len, fr->fr_gw_key, err, errsz);
+	free(text);
+	free(diag);
+	config_free(cf);
+	return ret;
+}
+
+/* Brings up every CHILD_SA: for each tunnelled pair, from the first region of it, one per
+ * purpose both have. */
+static int
+scn_fed_initiate(struct scn_fed *fed, char *err, size_t errsz)
+{
+	const struct scn_region *a, *b;
+	size_t i, j, k;
+
+	for (i = 0; i < fed->fd_nregions; i++)
+		for (j = i + 1; j < fed->fd_nregions; j++) {
+			if (!scn_fed_tunnelled(fed, i, j))
+				continue;
+			a = fed->fd_regions[i].fr_sr;
+			b = fed->fd_regions[j].fr_sr;
+			for (k = 0; k < a->npurposes; k++)
+				if (scn_fed_purpose(b, a->purposes[k]) >= 0 &&
+				    scn_net_initiate(fed->fd_net, i, b->name, a->purposes[k], err,
+				    errsz) == -1)
+					return -1;
+		}
+	return 0;
+}
+
+int
+scn_fed_net_up(struct scn_fed *fed, char *err, size_t errsz)
+{
+	size_t i, np = 1;
+	char log[1100], why[256];
+
+	if (!fed->fd_netns || fed->fd_net != NULL)
+		return 0;
+	if (scn_net_unusable(fed->fd_dir, why, sizeof(why)) != NULL) {
+		snprintf(err, errsz, "--netns cannot run here: %s", why);
+		return -1;
+	}
+	for (i = 0; i < fed->fd_nregions; i++)
+		if (fed->fd_regions[i].fr_sr->npurposes > np)
+			np = fed->fd_regions[i].fr_sr->npurposes;
+	snprintf(log, sizeof(log), "%s/network.log", fed->fd_dir);
+	if ((fed->fd_net = scn_net_new(fed->fd_nregions, np, log, err, errsz)) == NULL)
+		return -1;
+	for (i = 0; i < fed->fd_nregions; i++)
+		if (scn_fed_has_link(fed, i, 1) && scn_fed_charon(fed, i, err, errsz) == -1)
+			return -1;
+	return scn_fed_initiate(fed, err, errsz);
+}
+
+int
+scn_fed_post(struct scn_fed *fed, size_t i, const char *url, const char *content_type,
+    const uint8_t *body, size_t len, int timeout_ms, struct scn_http_reply *r)
+{
+	int rc;
+
+	if (scn_net_enter(fed->fd_net, i) == -1) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->sr_err, sizeof(r->sr_err), "cannot enter %s's network namespace: %s",
+		    fed->fd_regions[i].fr_sr->name, strerror(errno));
+		return -1;
+	}
+	rc = scn_http_post(url, fed->fd_regions[i].fr_ehr_cert, fed->fd_regions[i].fr_ehr_key,
+	    fed->fd_ca, content_type, body, len, timeout_ms, r);
+	scn_net_leave(fed->fd_net);
+	return rc;
+}
+
+/* GET PATH from 127.0.0.1:PORT (HTTP/1.0: the server closes) into SB. Returns the HTTP
+ * status, or -1. */
+static int
+scn_fed_get(uint16_t port, const char *path, struct strbuf *sb)
+{
+	struct timeval tv = { 1, 0 };
+	struct sockaddr_in sin;
+	char buf[4096];
+	ssize_t n;
+	int fd, status = -1;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    dprintf(fd, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path) > 0)
+		while (sb->sb_len < SCN_ADMIN_MAX && (n = read(fd, buf, sizeof(buf))) > 0)
+			strbuf_printf(sb, "%.*s", (int)n, buf);
+	close(fd);
+	if (!sb->sb_failed && sb->sb_len >= 12 && memcmp(sb->sb_data, "HTTP/1.", 7) == 0)
+		status = atoi(sb->sb_data + 9);
+	return status;
+}
+
+int
+scn_fed_admin_get(struct scn_fed *fed, size_t i, const char *path, struct strbuf *sb)
+{
+	int status;
+
+	if (scn_net_enter(fed->fd_net, i) == -1)
+		return -1;
+	status = scn_fed_get(fed->fd_regions[i].fr_admin, path, sb);
+	scn_net_leave(fed->fd_net);
+	return status;
+}
+
+/* Copies the JSON string value of KEY in [S, END) into BUF ("" when absent). */
+static void
+scn_fed_json_str(const char *s, const char *end, const char *key, char *buf, size_t bufsz)
+{
+	char pat[40];
+	const char *p, *q;
+
+	buf[0] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	if ((p = strstr(s, pat)) == NULL || p >= end)
+		return;
+	p += strlen(pat);
+	if ((q = strchr(p, '"')) != NULL && q < end && (size_t)(q - p) < bufsz) {
+		memcpy(buf, p, (size_t)(q - p));
+		buf[q - p] = '\0';
+	}
+}
+
+/* The number value of KEY in [S, END), 0 when absent. */
+static unsigned long long
+scn_fed_json_num(const char *s, const char *end, const char *key)
+{
+	char pat[40];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if ((p = strstr(s, pat)) == NULL || p >= end)
+		return 0;
+	return strtoull(p + strlen(pat), NULL, 10);
+}
+
+/* Sets T's counters from charon's CHILD_SAs C (N of them) named after its peer and purpose
+ * (a rekeyed one may be listed twice while the old one goes: their counters add up). */
+static void
+scn_fed_counters(struct scn_fed_tunnel *t, const struct vici_child *c, size_t n)
+{
+	size_t k;
+
+	t->ft_bytes_in = t->ft_bytes_out = 0;
+	for (k = 0; k < n; k++)
+		if (strcmp(c[k].ike, t->ft_peer) == 0 && strcmp(c[k].child, t->ft_purpose) == 0) {
+			t->ft_bytes_in += c[k].bytes_in;
+			t->ft_bytes_out += c[k].bytes_out;
+		}
+}
+
+int
+scn_fed_tunnels(struct scn_fed *fed, size_t i, scn_fed_tunnel_fn fn, void *arg)
+{
+	struct strbuf sb = { 0 };
+	struct scn_fed_tunnel t;
+	struct vici_child *c = NULL;
+	const char *p, *end;
+	char err[256];
+	size_t nc = 0;
+	int n = -1;
+
+	/* the states as hashid acts on them; the counters from charon now (hashid's are as
+	 * old as its last poll) */
+	if (fed->fd_net == NULL || scn_net_children(fed->fd_net, i, &c, &nc, err,
+	    sizeof(err)) == -1)
+		nc = 0;
+	/* each path is a flat object from {"peer": to its last key, "last_ms" (an error text
+	 * in between may hold any character, but no quote unescaped) */
+	if (scn_fed_admin_get(fed, i, "/status", &sb) == 200 &&
+	    (p = strstr(sb.sb_data, "\"paths\":[")) != NULL)
+		for (n = 0; (p = strstr(p, "{\"peer\":\"")) != NULL &&
+		    (end = strstr(p, "\"last_ms\":")) != NULL; p = end) {
+			memset(&t, 0, sizeof(t));
+			scn_fed_json_str(p, end, "peer", t.ft_peer, sizeof(t.ft_peer));
+			scn_fed_json_str(p, end, "purpose", t.ft_purpose, sizeof(t.ft_purpose));
+			scn_fed_json_str(p, end, "tunnel", t.ft_state, sizeof(t.ft_state));
+			t.ft_bytes_in = scn_fed_json_num(p, end, "bytes_in");
+			t.ft_bytes_out = scn_fed_json_num(p, end, "bytes_out");
+			if (nc > 0)
+				scn_fed_counters(&t, c, nc);
+			if (t.ft_peer[0] != '\0' && t.ft_state[0] != '\0' &&
+			    strcmp(t.ft_state, "none") != 0) {	/* none: no VPN on that path */
+				fn(arg, &t);
+				n++;
+			}
+		}
+	strbuf_reset(&sb);
+	free(c);
+	return n;
+}
