@@ -123,7 +123,10 @@ scn_fake_serve(void *arg)
 		}
 		pfd[i].events = POLLIN;
 	}
-	fprintf(stderr, "fake: answering garbage on %zu port(s)\n", n);
+	fprintf(stderr, "fake: answering garbage on");
+	for (i = 0; i < n; i++)
+		fprintf(stderr, " %s:%u", f->sf_addrs[i].fa_ip, (unsigned)f->sf_addrs[i].fa_port);
+	fprintf(stderr, "\n");
 	for (;;) {
 		if (poll(pfd, n, -1) <= 0)
 			continue;

@@ -156,6 +156,7 @@ scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, int n
 {
 	struct scn_fed *fed;
 	struct testpki_ca *ca = NULL;
+	char why[256];
 	size_t i;
 
 	if ((fed = calloc(1, sizeof(*fed))) == NULL ||
@@ -170,7 +171,14 @@ scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, int n
 	fed->fd_netns = netns;
 	for (i = 0; i < s->nregions; i++)
 		fed->fd_regions[i].fr_sr = &s->regions[i];
-	if (scn_fed_mkdir(dir, err, errsz) == -1 || (ca = scn_fed_pki(fed, err, errsz)) == NULL)
+	if (scn_fed_mkdir(dir, err, errsz) == -1)
+		goto fail;
+	/* before anything is made: a run that cannot have its network does not start */
+	if (netns && scn_net_unusable(dir, why, sizeof(why)) != NULL) {
+		snprintf(err, errsz, "--netns cannot run here: %s", why);
+		goto fail;
+	}
+	if ((ca = scn_fed_pki(fed, err, errsz)) == NULL)
 		goto fail;
 	for (i = 0; i < s->nregions; i++)
 		if (scn_fed_region(fed, ca, i, err, errsz) == -1)

@@ -131,14 +131,10 @@ int
 scn_fed_net_up(struct scn_fed *fed, char *err, size_t errsz)
 {
 	size_t i, np = 1;
-	char log[1100], why[256];
+	char log[1100];
 
 	if (!fed->fd_netns || fed->fd_net != NULL)
 		return 0;
-	if (scn_net_unusable(fed->fd_dir, why, sizeof(why)) != NULL) {
-		snprintf(err, errsz, "--netns cannot run here: %s", why);
-		return -1;
-	}
 	for (i = 0; i < fed->fd_nregions; i++)
 		if (fed->fd_regions[i].fr_sr->npurposes > np)
 			np = fed->fd_regions[i].fr_sr->npurposes;
