@@ -127,7 +127,7 @@ bench: all $(BENCH_BINS)
 # make demo VPN=1: the same two regions in network namespaces with real strongSwan tunnels
 # (root only); the default demo stays on loopback.
 demo: all
-	BUILD=$(BUILD) sh deploy/demo$(if $(filter 1,$(VPN)),_vpn).sh
+	BUILD=$(BUILD) VPN=$(VPN) sh deploy/demo.sh
 
 lint:
 	sh tests/lint/layers.sh && sh tests/lint/sizes.sh
