@@ -1,5 +1,6 @@
 # tests/netns/lib_netns.sh: real strongSwan tunnels between network namespaces, for
-# tests/netns/test_*.sh. Source after tests/integ/lib.sh (and lib_flow.sh). POSIX sh (dash). Names start with nn_ (functions) or NN_ (variables).
+# tests/netns/test_*.sh. Source after tests/integ/lib.sh (and lib_flow.sh). POSIX sh
+# (dash). Names start with nn_ (functions) or NN_ (variables).
 #
 # What it builds (see /work/shared/research/strongswan-netns.md for why it is built so):
 #   - one namespace per region key (a, b, c ...: nn_region), named hashi-<PID>-<key>, with
