@@ -131,15 +131,13 @@ int
 scn_fed_net_up(struct scn_fed *fed, char *err, size_t errsz)
 {
 	size_t i, np = 1;
-	char log[1100];
 
 	if (!fed->fd_netns || fed->fd_net != NULL)
 		return 0;
 	for (i = 0; i < fed->fd_nregions; i++)
 		if (fed->fd_regions[i].fr_sr->npurposes > np)
 			np = fed->fd_regions[i].fr_sr->npurposes;
-	snprintf(log, sizeof(log), "%s/network.log", fed->fd_dir);
-	if ((fed->fd_net = scn_net_new(fed->fd_nregions, np, log, err, errsz)) == NULL)
+	if ((fed->fd_net = scn_net_new(fed->fd_nregions, np, fed->fd_dir, err, errsz)) == NULL)
 		return -1;
 	for (i = 0; i < fed->fd_nregions; i++)
 		if (scn_fed_has_link(fed, i, 1) && scn_fed_charon(fed, i, err, errsz) == -1)

@@ -146,46 +146,76 @@ scn_net_add(struct scn_net *net, size_t i, char *err, size_t errsz)
 	return 0;
 }
 
-/* Region I: its namespace, its end of a veth on the bridge, its addresses and the route
- * that loses what no tunnel carries. */
+/* The MAC address of region I's eth0: fixed, so that every region knows every other's. */
+static void
+scn_net_mac(size_t i, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "02:00:c0:00:02:%02x", (unsigned)((i + 1) & 0xff));	/* <= 250 */
+}
+
+/* Writes the ip batch that sets up region I inside its namespace into PATH: its addresses,
+ * the route that loses what no tunnel carries, and every other region as a permanent
+ * neighbour. Permanent because the kernel's ARP table is one for all namespaces and
+ * holds 1024 learnt entries by default (gc_thresh3): 47 regions that each learn 46
+ * others overflow it ("neighbor table overflow"), and packets are dropped; permanent
+ * entries are not counted. */
+static int
+scn_net_batch(const struct scn_net *net, size_t i, const char *path, char *err, size_t errsz)
+{
+	char mac[24];
+	size_t k;
+	FILE *f;
+	int bad;
+
+	if ((f = fopen(path, "we")) == NULL) {
+		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "link set lo up\naddr add 192.0.2.%zu/24 dev eth0\nlink set eth0 up\n", i + 1);
+	for (k = 0; k < net->sn_npurposes; k++)
+		fprintf(f, "addr add 10.%zu.%zu.1/32 dev lo\n", i + 1, k + 1);
+	fprintf(f, "neigh add 192.0.2.254 lladdr 02:00:00:00:00:fe dev eth0 nud permanent\n"
+	    "route add 10.0.0.0/8 via 192.0.2.254 dev eth0\n");
+	for (k = 0; k < net->sn_nregions; k++) {
+		if (k == i)
+			continue;
+		scn_net_mac(k, mac, sizeof(mac));
+		fprintf(f, "neigh add 192.0.2.%zu lladdr %s dev eth0 nud permanent\n", k + 1, mac);
+	}
+	bad = ferror(f);
+	if (fclose(f) == EOF || bad) {
+		snprintf(err, errsz, "cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Region I: its namespace, its end of a veth on the bridge (the other end moved into the
+ * region's namespace: no interface is ever made on the host), and its batch run in it. */
 static int
 scn_net_region(struct scn_net *net, size_t i, char *err, size_t errsz)
 {
-	char ns[48], br[48], veth[16], outer[32], addr[40];
-	size_t p;
+	char ns[48], br[48], veth[16], mac[24], batch[1200];
 
 	scn_net_name(net, i, ns, sizeof(ns));
 	scn_net_name(net, net->sn_nregions, br, sizeof(br));
 	snprintf(veth, sizeof(veth), "v%zu", i + 1);
-	snprintf(outer, sizeof(outer), "192.0.2.%zu/24", i + 1);
-	/* the veth is made in the bridge's namespace, its other end moved into the region's */
-	if (scn_net_add(net, i, err, errsz) == -1 ||
+	scn_net_mac(i, mac, sizeof(mac));
+	snprintf(batch, sizeof(batch), "%s/netns-%zu.ip", net->sn_dir, i + 1);
+	return scn_net_add(net, i, err, errsz) == -1 ||
 	    scn_net_ip(net, err, errsz, "-n", br, "link", "add", veth, "type", "veth", "peer",
-	    "name", "eth0", "netns", ns, (char *)NULL) == -1 ||
+	    "name", "eth0", "address", mac, "netns", ns, (char *)NULL) == -1 ||
 	    scn_net_ip(net, err, errsz, "-n", br, "link", "set", veth, "master", "br0", "up",
 	    (char *)NULL) == -1 ||
-	    scn_net_ip(net, err, errsz, "-n", ns, "link", "set", "lo", "up", (char *)NULL) == -1 ||
-	    scn_net_ip(net, err, errsz, "-n", ns, "addr", "add", outer, "dev", "eth0",
-	    (char *)NULL) == -1 ||
-	    scn_net_ip(net, err, errsz, "-n", ns, "link", "set", "eth0", "up", (char *)NULL) == -1)
-		return -1;
-	for (p = 0; p < net->sn_npurposes; p++) {
-		snprintf(addr, sizeof(addr), "10.%zu.%zu.1/32", i + 1, p + 1);
-		if (scn_net_ip(net, err, errsz, "-n", ns, "addr", "add", addr, "dev", "lo",
-		    (char *)NULL) == -1)
-			return -1;
-	}
-	return scn_net_ip(net, err, errsz, "-n", ns, "neigh", "add", "192.0.2.254", "lladdr",
-	    "02:00:00:00:00:fe", "dev", "eth0", "nud", "permanent", (char *)NULL) == -1 ||
-	    scn_net_ip(net, err, errsz, "-n", ns, "route", "add", "10.0.0.0/8", "via",
-	    "192.0.2.254", "dev", "eth0", (char *)NULL) == -1 ? -1 : 0;
+	    scn_net_batch(net, i, batch, err, errsz) == -1 ||
+	    scn_net_ip(net, err, errsz, "-n", ns, "-batch", batch, (char *)NULL) == -1 ? -1 : 0;
 }
 
 struct scn_net *
-scn_net_new(size_t nregions, size_t npurposes, const char *log, char *err, size_t errsz)
+scn_net_new(size_t nregions, size_t npurposes, const char *dir, char *err, size_t errsz)
 {
 	struct scn_net *net;
-	char br[48];
+	char br[48], log[1100];
 	size_t i;
 
 	if (nregions > SCN_NET_MAX_REGIONS || npurposes > SCN_NET_MAX_PURPOSES) {
@@ -199,6 +229,8 @@ scn_net_new(size_t nregions, size_t npurposes, const char *log, char *err, size_
 	}
 	if ((net = calloc(1, sizeof(*net))) == NULL ||
 	    (net->sn_charons = calloc(nregions + 1, sizeof(*net->sn_charons))) == NULL ||
+	    (net->sn_dir = str_dup(dir)) == NULL ||
+	    snprintf(log, sizeof(log), "%s/network.log", dir) >= (int)sizeof(log) ||
 	    (net->sn_log = str_dup(log)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		scn_net_free(net);
@@ -245,6 +277,7 @@ scn_net_free(struct scn_net *net)
 	if (net->sn_log_fp != NULL)
 		fclose(net->sn_log_fp);
 	free(net->sn_charons);
+	free(net->sn_dir);
 	free(net->sn_log);
 	free(net);
 }

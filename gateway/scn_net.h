@@ -4,7 +4,8 @@
  * bridge (in a namespace of its own too: no interface is ever made on the host), with its
  * outer address 192.0.2.<n>/24 and one inner address 10.<n>.<p>.1/32 per purpose, and a
  * strongSwan charon per region (userspace ESP: kernel-libipsec) that carries the purposes
- * between inner addresses in CHILD_SAs. A packet for an inner address no CHILD_SA carries
+ * between inner addresses in CHILD_SAs. Every eth0 has a fixed MAC address and every
+ * region knows the others' as permanent neighbours (no ARP). A packet for an inner address no CHILD_SA carries
  * is lost (10.0.0.0/8 is routed to a next hop nobody answers for), as on a real network.
  *
  * The namespaces are made with iproute2's `ip` and deleted as `ip netns delete` does
@@ -31,10 +32,10 @@ struct scn_net;
 const char *scn_net_unusable(const char *run_dir, char *buf, size_t bufsz);
 
 /* Makes the namespaces for NREGIONS regions with up to NPURPOSES purposes each (see the
- * top), after deleting those of runs that no longer exist. The output of every command
- * goes to LOG (appended). Returns the network, or NULL with the reason in ERR (anything
- * made is deleted again). */
-struct scn_net *scn_net_new(size_t nregions, size_t npurposes, const char *log, char *err,
+ * top), after deleting those of runs that no longer exist. Every command run and its
+ * output go to DIR/network.log, the ip batch of region n to DIR/netns-<n>.ip. Returns
+ * the network, or NULL with the reason in ERR (anything made is deleted again). */
+struct scn_net *scn_net_new(size_t nregions, size_t npurposes, const char *dir, char *err,
     size_t errsz);
 
 /* Stops every charon and deletes every namespace of NET (the processes started in them

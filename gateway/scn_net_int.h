@@ -25,7 +25,8 @@ struct scn_net {
 	pid_t			 sn_pid;	/* the runner's: in the namespaces' names */
 	int			 sn_home;	/* the runner's own network namespace */
 	int			 sn_entered;	/* in a region's namespace now */
-	char			*sn_log;	/* the commands' output */
+	char			*sn_dir;	/* for its files: the run directory */
+	char			*sn_log;	/* the commands' output: <dir>/network.log */
 	FILE			*sn_log_fp;	/* the same file, for the command lines */
 	struct scn_net_charon	*sn_charons;	/* one per region */
 };
