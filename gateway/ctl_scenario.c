@@ -38,14 +38,15 @@ ctl_scenario_check(const struct config *cf, int argc, char **argv)
 	return 0;
 }
 
+/* What the handler says, written before it is installed (it may not format). */
+static char ctl_scenario_msg[PATH_MAX + 128];
+
 static void
 ctl_scenario_signal(int sig)
 {
-	static const char msg[] = "hashictl: scenario interrupted: every gateway stopped\n";
-
 	scn_proc_kill_all();
 	scn_net_kill_all();	/* after the processes: a namespace goes with its last one */
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+	if (write(STDERR_FILENO, ctl_scenario_msg, strlen(ctl_scenario_msg)) < 0)
 		_exit(128 + sig);
 	_exit(128 + sig);
 }
@@ -79,9 +80,12 @@ ctl_scenario_hashid(char *buf, size_t bufsz, char *self, size_t selfsz)
 }
 
 static void
-ctl_scenario_signals(void)
+ctl_scenario_signals(const char *dir)
 {
 	struct sigaction sa;
+
+	snprintf(ctl_scenario_msg, sizeof(ctl_scenario_msg), "hashictl: scenario interrupted: "
+	    "every gateway stopped; run directory (logs, configurations, PKI): %s\n", dir);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ctl_scenario_signal;
@@ -142,7 +146,7 @@ ctl_scenario_run(const struct config *cf, int argc, char **argv)
 	}
 	o.so_dir = dir;
 	o.so_progress = stdout;
-	ctl_scenario_signals();
+	ctl_scenario_signals(dir);
 	rc = scn_run(s, &o, NULL, err, sizeof(err));
 	if (rc == -1)
 		fprintf(stderr, "hashictl: scenario run: %s\n", err);

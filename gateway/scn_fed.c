@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -178,6 +179,14 @@ scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, int n
 		snprintf(err, errsz, "--netns cannot run here: %s", why);
 		goto fail;
 	}
+	for (i = 0; netns && i < s->nregions; i++)
+		if (strlen(dir) + strlen(s->regions[i].name) + sizeof("//charon/charon.vici") >
+		    sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+			snprintf(err, errsz, "--netns cannot run here: %s/%s/charon/charon.vici, "
+			    "charon's vici socket, is too long for a unix socket (give a shorter "
+			    "--dir)", dir, s->regions[i].name);
+			goto fail;
+		}
 	if ((ca = scn_fed_pki(fed, err, errsz)) == NULL)
 		goto fail;
 	for (i = 0; i < s->nregions; i++)

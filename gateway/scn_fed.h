@@ -93,6 +93,14 @@ const char *scn_fed_url(const struct scn_fed *fed, size_t i, const char *purpose
 /* Region I's admin listener port (plain HTTP on 127.0.0.1: /status, /metrics). */
 uint16_t scn_fed_admin_port(const struct scn_fed *fed, size_t i);
 
+/* With --netns, makes the network, starts a charon per region with tunnels and brings up
+ * every CHILD_SA (scn_fed_start_all does it first if not done yet), once. Returns 0 (also
+ * without --netns), or -1 with the reason in ERR. */
+int scn_fed_net_up(struct scn_fed *fed, char *err, size_t errsz);
+
+/* The number of CHILD_SAs scn_fed_net_up brought up (0 without --netns). */
+size_t scn_fed_child_sas(const struct scn_fed *fed);
+
 /* POSTs BODY/LEN as CONTENT_TYPE to URL as region I's local EHR (its client certificate),
  * from inside region I's network: scn_http_post otherwise. */
 struct scn_http_reply;

@@ -47,15 +47,13 @@ struct scn_fed {
 	size_t			 fd_nregions;
 	int			 fd_netns;	/* --netns */
 	struct scn_net		*fd_net;	/* its network, once up */
+	size_t			 fd_nchild;	/* CHILD_SAs brought up */
 };
 
 /* Region I's listeners into OUT (at most MAX). Returns their number. */
 size_t scn_fed_listeners(const struct scn_fed *fed, size_t i, struct scn_fed_listen *out,
     size_t max);
 
-/* With --netns, makes the network, starts a charon per region with tunnels and brings up
- * every CHILD_SA, once. Returns 0 (also without --netns), or -1 with the reason in ERR. */
-int scn_fed_net_up(struct scn_fed *fed, char *err, size_t errsz);
 
 /* Writes region I's configuration (0600): its hashid.yaml when PATH is NULL, else PATH
  * with its gateway presenting CERT / KEY (a wrong certificate). Returns 0, or -1 with

@@ -105,26 +105,44 @@ scn_fed_charon(struct scn_fed *fed, size_t i, char *err, size_t errsz)
 }
 
 /* Brings up every CHILD_SA: for each tunnelled pair, from the first region of it, one per
- * purpose both have. */
+ * purpose both have; in rounds, the P-th common purpose of every pair in round P (two of
+ * one pair at once would each make an IKE_SA). */
 static int
 scn_fed_initiate(struct scn_fed *fed, char *err, size_t errsz)
 {
 	const struct scn_region *a, *b;
-	size_t i, j, k;
+	struct scn_net_child *list;
+	size_t i, j, k, n, round, common;
+	int ret = 0, more = 1;
 
-	for (i = 0; i < fed->fd_nregions; i++)
-		for (j = i + 1; j < fed->fd_nregions; j++) {
-			if (!scn_fed_tunnelled(fed, i, j))
-				continue;
-			a = fed->fd_regions[i].fr_sr;
-			b = fed->fd_regions[j].fr_sr;
-			for (k = 0; k < a->npurposes; k++)
-				if (scn_fed_purpose(b, a->purposes[k]) >= 0 &&
-				    scn_net_initiate(fed->fd_net, i, b->name, a->purposes[k], err,
-				    errsz) == -1)
-					return -1;
-		}
-	return 0;
+	if ((list = calloc(fed->fd_nregions * fed->fd_nregions + 1, sizeof(*list))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	for (round = 0; more && ret == 0; round++) {
+		for (more = 0, n = 0, i = 0; i < fed->fd_nregions; i++)
+			for (j = i + 1; j < fed->fd_nregions; j++) {
+				if (!scn_fed_tunnelled(fed, i, j))
+					continue;
+				a = fed->fd_regions[i].fr_sr;
+				b = fed->fd_regions[j].fr_sr;
+				for (common = 0, k = 0; k < a->npurposes; k++) {
+					if (scn_fed_purpose(b, a->purposes[k]) < 0)
+						continue;
+					if (common++ == round) {
+						list[n].nc_region = i;
+						list[n].nc_ike = b->name;
+						list[n++].nc_child = a->purposes[k];
+						more = 1;
+					}
+				}
+			}
+		if (n > 0)
+			ret = scn_net_initiate_all(fed->fd_net, list, n, err, errsz);
+		fed->fd_nchild += ret == 0 ? n : 0;
+	}
+	free(list);
+	return ret;
 }
 
 int
@@ -143,6 +161,12 @@ scn_fed_net_up(struct scn_fed *fed, char *err, size_t errsz)
 		if (scn_fed_has_link(fed, i, 1) && scn_fed_charon(fed, i, err, errsz) == -1)
 			return -1;
 	return scn_fed_initiate(fed, err, errsz);
+}
+
+size_t
+scn_fed_child_sas(const struct scn_fed *fed)
+{
+	return fed->fd_nchild;
 }
 
 int

@@ -50,6 +50,29 @@ scn_net_kill_all(void)
 	scn_net_nmade = 0;
 }
 
+/* Returns 1 while process PID exists and is not a zombie (a runner killed outright stays
+ * one until its parent reaps it, and its namespaces are left over all the same). */
+static int
+scn_net_alive(long pid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last parenthesis */
+	return (paren = strrchr(buf, ')')) == NULL || paren[1] != ' ' || paren[2] != 'Z';
+}
+
 /* Deletes the namespaces of runs whose runner no longer exists. */
 static void
 scn_net_sweep(void)
@@ -65,8 +88,7 @@ scn_net_sweep(void)
 		if (strncmp(de->d_name, SCN_NET_PREFIX, strlen(SCN_NET_PREFIX)) != 0)
 			continue;
 		pid = strtol(de->d_name + strlen(SCN_NET_PREFIX), &end, 10);
-		if (pid <= 0 || *end != '-' || pid == getpid() || kill((pid_t)pid, 0) == 0 ||
-		    errno != ESRCH)
+		if (pid <= 0 || *end != '-' || pid == getpid() || scn_net_alive(pid))
 			continue;	/* not ours, or its runner still exists */
 		snprintf(path, sizeof(path), "%s/%s", SCN_NET_DIR, de->d_name);
 		scn_net_delete_path(path);

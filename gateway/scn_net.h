@@ -74,9 +74,17 @@ const char *scn_net_vici(const struct scn_net *net, size_t i);
 int scn_net_charon_load(struct scn_net *net, size_t i, const char *conf, size_t len,
     const char *key, char *err, size_t errsz);
 
-/* Asks region I's charon to bring up CHILD_SA CHILD of connection IKE and waits for it
- * (at most 10 s). Returns 0, or -1 with the reason in ERR. */
-int scn_net_initiate(struct scn_net *net, size_t i, const char *ike, const char *child,
+/* A CHILD_SA to bring up: CHILD of connection IKE, asked of region NC_REGION's charon. */
+struct scn_net_child {
+	size_t		 nc_region;
+	const char	*nc_ike, *nc_child;
+};
+
+/* Brings up the N CHILD_SAs of LIST (with swanctl --initiate, each waited for at most
+ * 10 s), several at once: two of one connection must not be in the list (both would make
+ * an IKE_SA; bring the first of each pair up in one call, the others in the next).
+ * Returns 0, or -1 with the first failure in ERR (the others are still waited for). */
+int scn_net_initiate_all(struct scn_net *net, const struct scn_net_child *list, size_t n,
     char *err, size_t errsz);
 
 /* Lists the CHILD_SAs of region I's charon with their counters (gateway/vici.h; *CHILDREN

@@ -87,7 +87,8 @@ scn_charon_files(struct scn_net_charon *c, char *err, size_t errsz)
 	    "charon {\n\tload = %s\n\tinstall_virtual_ip = no\n"
 	    "\tplugins {\n\t\tvici {\n\t\t\tsocket = unix://%s\n\t\t}\n\t}\n"
 	    "\tfilelog {\n\t\tcharon {\n\t\t\tpath = %s/charon.log\n"
-	    "\t\t\ttime_format = %%H:%%M:%%S\n\t\t\tdefault = 1\n\t\t}\n\t}\n"
+	    "\t\t\ttime_format = %%H:%%M:%%S\n\t\t\tflush_line = yes\n\t\t\tdefault = 1\n"
+	    "\t\t}\n\t}\n"
 	    "\tsyslog {\n\t\tdaemon {\n\t\t\tdefault = -1\n\t\t}\n\t}\n}\n"
 	    "swanctl {\n\tload = %s\n\tsocket = unix://%s\n}\n", c->nc_name,
 	    SCN_CHARON_PLUGINS, c->nc_vici, c->nc_dir, SCN_SWANCTL_PLUGINS, c->nc_vici);
@@ -190,24 +191,24 @@ scn_net_vici(const struct scn_net *net, size_t i)
 	return net->sn_charons[i].nc_proc != NULL ? net->sn_charons[i].nc_vici : NULL;
 }
 
-/* Runs swanctl ARG... (NULL-terminated, at most 12) against C's charon. */
-static int
-scn_charon_swanctl(struct scn_net *net, const struct scn_net_charon *c, char *err,
-    size_t errsz, char *const args[])
+void
+scn_net_swanctl_argv(const struct scn_net_charon *c, char *const args[],
+    struct scn_swanctl_argv *a)
 {
-	char conf[1200], dir[1200], uri[1200];
-	char *argv[20] = { "env", conf, dir, "swanctl" };
-	size_t n = 4, k;
+	size_t n = 0, k;
 
-	snprintf(conf, sizeof(conf), "STRONGSWAN_CONF=%s", c->nc_conf);
-	snprintf(dir, sizeof(dir), "SWANCTL_DIR=%s/swanctl", c->nc_dir);
-	snprintf(uri, sizeof(uri), "unix://%s", c->nc_vici);
-	for (k = 0; args[k] != NULL && n < 16; k++)
-		argv[n++] = args[k];
-	argv[n++] = "--uri";
-	argv[n++] = uri;
-	argv[n] = NULL;
-	return scn_net_run(net, argv, err, errsz);
+	snprintf(a->sa_conf, sizeof(a->sa_conf), "STRONGSWAN_CONF=%s", c->nc_conf);
+	snprintf(a->sa_dir, sizeof(a->sa_dir), "SWANCTL_DIR=%s/swanctl", c->nc_dir);
+	snprintf(a->sa_uri, sizeof(a->sa_uri), "unix://%s", c->nc_vici);
+	a->sa_argv[n++] = "env";
+	a->sa_argv[n++] = a->sa_conf;
+	a->sa_argv[n++] = a->sa_dir;
+	a->sa_argv[n++] = "swanctl";
+	for (k = 0; args[k] != NULL && n < SCN_SWANCTL_ARGS - 3; k++)
+		a->sa_argv[n++] = args[k];
+	a->sa_argv[n++] = "--uri";
+	a->sa_argv[n++] = a->sa_uri;
+	a->sa_argv[n] = NULL;
 }
 
 int
@@ -217,6 +218,7 @@ scn_net_charon_load(struct scn_net *net, size_t i, const char *conf, size_t len,
 	struct scn_net_charon *c = &net->sn_charons[i];
 	char file[1200], dest[1400];
 	const char *base = strrchr(key, '/');
+	struct scn_swanctl_argv a;
 
 	if (c->nc_proc == NULL) {
 		snprintf(err, errsz, "region %zu: no charon", i + 1);
@@ -233,23 +235,9 @@ scn_net_charon_load(struct scn_net *net, size_t i, const char *conf, size_t len,
 	}
 	if (scn_charon_write(file, conf, len, err, errsz) == -1)
 		return -1;
-	return scn_charon_swanctl(net, c, err, errsz, (char *[]){ "--load-all", "--noprompt",
-	    "--file", file, NULL });
-}
-
-int
-scn_net_initiate(struct scn_net *net, size_t i, const char *ike, const char *child,
-    char *err, size_t errsz)
-{
-	const struct scn_net_charon *c = &net->sn_charons[i];
-
-	if (c->nc_proc == NULL) {
-		snprintf(err, errsz, "region %zu: no charon", i + 1);
-		return -1;
-	}
-	return scn_charon_swanctl(net, c, err, errsz, (char *[]){ "--initiate", "--ike",
-	    (char *)(uintptr_t)ike, "--child", (char *)(uintptr_t)child, "--timeout", "10",
-	    NULL });
+	scn_net_swanctl_argv(c, (char *[]){ "--load-all", "--noprompt", "--file", file, NULL },
+	    &a);
+	return scn_net_run(net, a.sa_argv, err, errsz);
 }
 
 void

@@ -35,6 +35,18 @@ struct scn_net {
  * Returns 0, or -1 with the command and why in ERR. */
 int scn_net_run(struct scn_net *net, char *const argv[], char *err, size_t errsz);
 
+/* A swanctl command line against one charon, with the buffers it points into. */
+#define SCN_SWANCTL_ARGS	20
+struct scn_swanctl_argv {
+	char	 sa_conf[1200], sa_dir[1200], sa_uri[1200];
+	char	*sa_argv[SCN_SWANCTL_ARGS];
+};
+
+/* Fills A with "env STRONGSWAN_CONF=.. SWANCTL_DIR=.. swanctl ARGS... --uri unix://<vici>"
+ * for C's charon (ARGS NULL-terminated, at most 14; borrowed by A). */
+void scn_net_swanctl_argv(const struct scn_net_charon *c, char *const args[],
+    struct scn_swanctl_argv *a);
+
 /* Stops C's charon (if running) and frees what C holds. */
 void scn_net_charon_free(struct scn_net_charon *c);
 

@@ -213,9 +213,26 @@ scn_run_online(struct scn_runner *r, char *err, size_t errsz)
 static int
 scn_run_setup(struct scn_runner *r, char *err, size_t errsz)
 {
-	if (scn_run_offline(r, err, errsz) == -1 ||
-	    scn_fed_start_all(r->sr_fed, err, errsz) == -1)
+	FILE *f = r->sr_o->so_progress;
+	int64_t t;
+
+	if (scn_run_offline(r, err, errsz) == -1)
 		return -1;
+	t = gw_now_ms();
+	if (r->sr_o->so_netns) {
+		if (scn_fed_net_up(r->sr_fed, err, errsz) == -1)
+			return -1;
+		if (f != NULL)
+			fprintf(f, "  network: %zu namespaces on a bridge, %zu CHILD_SAs up (%lld ms)"
+			    "\n", r->sr_sc->nregions, scn_fed_child_sas(r->sr_fed),
+			    (long long)(gw_now_ms() - t));
+		t = gw_now_ms();
+	}
+	if (scn_fed_start_all(r->sr_fed, err, errsz) == -1)
+		return -1;
+	if (f != NULL)
+		fprintf(f, "  gateways: %zu started (%lld ms)\n", r->sr_sc->nregions,
+		    (long long)(gw_now_ms() - t));
 	return scn_run_online(r, err, errsz);
 }
 
