@@ -253,6 +253,12 @@ scenario_check_regions(struct conf *c, struct scenario *s)
 			scenario_nomem(c);
 		scenario_region_ids(c, r, i);
 		scenario_unique_ids(c, s, i);
+		/* hashid reaches every peer on its clinical listener (a peer's query_url); an
+		 * empty list was reported as such */
+		if (r->npurposes > 0 && !scenario_list_has(r->purposes, r->npurposes, "clinical"))
+			scenario_err(c, scenario_path(path, "regions[%zu].purposes", i),
+			    "every gateway serves clinical (its peers' default purpose): add "
+			    "clinical to purposes");
 		if (r->emergency && !scenario_list_has(r->purposes, r->npurposes, "emergency"))
 			scenario_err(c, scenario_path(path, "regions[%zu].emergency", i),
 			    "break-glass needs an emergency listener: add emergency to purposes");

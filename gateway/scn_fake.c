@@ -22,7 +22,6 @@
 
 #include "crypto/tls.h"
 
-#define SCN_FAKE_MAX_PORTS	64
 #define SCN_FAKE_MAX_REQ	(16u << 20)	/* bytes of a request read before answering */
 
 static const char scn_fake_body[] =
@@ -105,9 +104,9 @@ void
 scn_fake_serve(void *arg)
 {
 	const struct scn_fake *f = arg;
-	struct pollfd pfd[SCN_FAKE_MAX_PORTS];
+	struct pollfd pfd[SCN_FAKE_MAX_ADDRS];
 	SSL_CTX *ctx;
-	size_t i, n = f->sf_naddrs < SCN_FAKE_MAX_PORTS ? f->sf_naddrs : SCN_FAKE_MAX_PORTS;
+	size_t i, n = f->sf_naddrs < SCN_FAKE_MAX_ADDRS ? f->sf_naddrs : SCN_FAKE_MAX_ADDRS;
 	int c;
 
 	if ((ctx = tls_server_ctx_new(f->sf_cert, f->sf_key, f->sf_ca, 0)) == NULL) {

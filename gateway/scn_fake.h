@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SCN_FAKE_MAX_ADDRS	64	/* addresses one stand-in listens on */
+
 /* An address (numeric IPv4) and port the stand-in listens on. */
 struct scn_fake_addr {
 	char		fa_ip[16];

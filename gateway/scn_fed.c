@@ -157,7 +157,7 @@ scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, int n
 {
 	struct scn_fed *fed;
 	struct testpki_ca *ca = NULL;
-	char why[256];
+	char why[256], *abs;
 	size_t i;
 
 	if ((fed = calloc(1, sizeof(*fed))) == NULL ||
@@ -174,6 +174,15 @@ scn_fed_new(const struct scenario *s, const char *dir, const char *hashid, int n
 		fed->fd_regions[i].fr_sr = &s->regions[i];
 	if (scn_fed_mkdir(dir, err, errsz) == -1)
 		goto fail;
+	/* absolute from here on: the paths go into configurations read elsewhere (swanctl
+	 * reads a relative certificate path from its own directory) */
+	if ((abs = realpath(dir, NULL)) == NULL) {
+		snprintf(err, errsz, "cannot resolve %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	free(fed->fd_dir);
+	fed->fd_dir = abs;
+	dir = abs;
 	/* before anything is made: a run that cannot have its network does not start */
 	if (netns && scn_net_unusable(dir, why, sizeof(why)) != NULL) {
 		snprintf(err, errsz, "--netns cannot run here: %s", why);

@@ -27,8 +27,13 @@ scn_fed_garbage(struct scn_fed *fed, size_t i, char *err, size_t errsz)
 	size_t k, n;
 	int rc;
 
-	(void)scn_fed_stop(fed, i);
 	n = scn_fed_listeners(fed, i, ls, SCN_FED_MAX_LISTEN);
+	if (n == 0 || n > SCN_FAKE_MAX_ADDRS) {
+		snprintf(err, errsz, "%s: a stand-in cannot serve its %zu listeners (1 to %d)",
+		    fr->fr_sr->name, n, SCN_FAKE_MAX_ADDRS);
+		return -1;
+	}
+	(void)scn_fed_stop(fed, i);
 	for (k = 0; k < n; k++) {
 		memcpy(addrs[k].fa_ip, ls[k].fl_addr, sizeof(addrs[k].fa_ip));
 		addrs[k].fa_port = ls[k].fl_port;
@@ -46,7 +51,7 @@ scn_fed_garbage(struct scn_fed *fed, size_t i, char *err, size_t errsz)
 	}
 	fr->fr_fake = scn_proc_spawn("garbage", scn_fake_serve, &f, log, err, errsz);
 	/* listening on its last address means it is serving */
-	rc = fr->fr_fake == NULL || n == 0 ? -1 : scn_proc_wait_port(fr->fr_fake,
+	rc = fr->fr_fake == NULL ? -1 : scn_proc_wait_port(fr->fr_fake,
 	    ls[n - 1].fl_addr, ls[n - 1].fl_port, 5000, err, errsz);
 	scn_net_leave(fed->fd_net);
 	return rc;

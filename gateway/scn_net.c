@@ -88,7 +88,9 @@ scn_net_sweep(void)
 		if (strncmp(de->d_name, SCN_NET_PREFIX, strlen(SCN_NET_PREFIX)) != 0)
 			continue;
 		pid = strtol(de->d_name + strlen(SCN_NET_PREFIX), &end, 10);
-		if (pid <= 0 || *end != '-' || pid == getpid() || scn_net_alive(pid))
+		/* our own PID too: nothing is made yet, so that is a dead run's whose PID
+		 * came round again */
+		if (pid <= 0 || *end != '-' || (pid != getpid() && scn_net_alive(pid)))
 			continue;	/* not ours, or its runner still exists */
 		snprintf(path, sizeof(path), "%s/%s", SCN_NET_DIR, de->d_name);
 		scn_net_delete_path(path);
@@ -249,11 +251,13 @@ scn_net_new(size_t nregions, size_t npurposes, const char *dir, char *err, size_
 		snprintf(err, errsz, "--netns: one network at a time");
 		return NULL;
 	}
+	if (snprintf(log, sizeof(log), "%s/network.log", dir) >= (int)sizeof(log)) {
+		snprintf(err, errsz, "--netns: the run directory's path is too long");
+		return NULL;
+	}
 	if ((net = calloc(1, sizeof(*net))) == NULL ||
 	    (net->sn_charons = calloc(nregions + 1, sizeof(*net->sn_charons))) == NULL ||
-	    (net->sn_dir = str_dup(dir)) == NULL ||
-	    snprintf(log, sizeof(log), "%s/network.log", dir) >= (int)sizeof(log) ||
-	    (net->sn_log = str_dup(log)) == NULL) {
+	    (net->sn_dir = str_dup(dir)) == NULL || (net->sn_log = str_dup(log)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		scn_net_free(net);
 		return NULL;
@@ -291,6 +295,10 @@ scn_net_free(struct scn_net *net)
 	if (net == NULL)
 		return;
 	scn_net_leave(net);
+	/* every charon told first, then each waited for: they shut down together */
+	for (i = 0; net->sn_charons != NULL && i < net->sn_nregions; i++)
+		if (net->sn_charons[i].nc_proc != NULL)
+			(void)scn_proc_terminate(net->sn_charons[i].nc_proc);
 	for (i = 0; net->sn_charons != NULL && i < net->sn_nregions; i++)
 		scn_net_charon_free(&net->sn_charons[i]);
 	scn_net_kill_all();
@@ -334,8 +342,10 @@ scn_net_enter(struct scn_net *net, size_t i)
 
 	if (net == NULL)
 		return 0;
-	if (i >= net->sn_nregions)
+	if (i >= net->sn_nregions) {
+		errno = EINVAL;
 		return -1;
+	}
 	snprintf(path, sizeof(path), "%s/%s", SCN_NET_DIR, scn_net_name(net, i, name,
 	    sizeof(name)));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -386,9 +396,14 @@ scn_net_unusable(const char *run_dir, char *buf, size_t bufsz)
 {
 	static const char *const tools[] = { "ip", "unshare", "mount", "sh", "env", "swanctl",
 		NULL };
-	/* what the charons load (scn_net_charon.c) beyond the core */
-	static const char *const plugins[] = { "kernel-libipsec", "kdf", "vici", "gcm",
-		"curve25519", "openssl", "pem", "x509", NULL };
+	/* what the charons load (scn_net_charon.c) beyond the core, with their Debian
+	 * packages */
+	static const char *const plugins[][2] = { { "kernel-libipsec",
+		"libcharon-extra-plugins" }, { "kdf", "libstrongswan" }, { "vici",
+		"strongswan-swanctl" }, { "gcm", "libstrongswan-standard-plugins" },
+		{ "curve25519", "libstrongswan-extra-plugins" }, { "openssl",
+		"libstrongswan-standard-plugins" }, { "pem", "libstrongswan" }, { "x509",
+		"libstrongswan" }, { NULL, NULL } };
 	const char *charon = getenv("HASHI_CHARON");
 	char real[4096], plugin[256];
 	size_t k;
@@ -411,12 +426,12 @@ scn_net_unusable(const char *run_dir, char *buf, size_t bufsz)
 		    "another)", charon);
 		return buf;
 	}
-	for (k = 0; plugins[k] != NULL; k++) {
-		snprintf(plugin, sizeof(plugin), "/usr/lib/ipsec/plugins/libstrongswan-%s.so",
-		    plugins[k]);
+	for (k = 0; plugins[k][0] != NULL; k++) {
+		snprintf(plugin, sizeof(plugin), "%s/libstrongswan-%s.so", SCN_NET_PLUGINS,
+		    plugins[k][0]);
 		if (access(plugin, R_OK) != 0) {
-			snprintf(buf, bufsz, "strongSwan plugin %s not found (%s; "
-			    "libcharon-extra-plugins)", plugins[k], plugin);
+			snprintf(buf, bufsz, "strongSwan plugin %s not found (%s; Debian package "
+			    "%s)", plugins[k][0], plugin, plugins[k][1]);
 			return buf;
 		}
 	}

@@ -5,8 +5,9 @@
  * outer address 192.0.2.<n>/24 and one inner address 10.<n>.<p>.1/32 per purpose, and a
  * strongSwan charon per region (userspace ESP: kernel-libipsec) that carries the purposes
  * between inner addresses in CHILD_SAs. Every eth0 has a fixed MAC address and every
- * region knows the others' as permanent neighbours (no ARP). A packet for an inner address no CHILD_SA carries
- * is lost (10.0.0.0/8 is routed to a next hop nobody answers for), as on a real network.
+ * region knows the others' as permanent neighbours (no ARP). A packet for an inner address
+ * no CHILD_SA carries is lost (10.0.0.0/8 is routed to a next hop nobody answers for), as
+ * on a real network.
  *
  * The namespaces are made with iproute2's `ip` and deleted as `ip netns delete` does
  * (detach the /run/netns mount, unlink), which a signal handler may do too
@@ -23,6 +24,7 @@
 #define SCN_NET_MAX_PURPOSES	250
 #define SCN_NET_INNER_PORT	8443	/* the gateways' listeners on their inner addresses */
 #define SCN_NET_CHARON		"/usr/lib/ipsec/charon"	/* $HASHI_CHARON overrides */
+#define SCN_NET_PLUGINS		"/usr/lib/ipsec/plugins"	/* Debian's, for charon's */
 
 struct scn_net;
 
@@ -69,8 +71,8 @@ int scn_net_charon_start(struct scn_net *net, size_t i, const char *name, const 
 const char *scn_net_vici(const struct scn_net *net, size_t i);
 
 /* Loads the swanctl.conf text CONF (LEN bytes) into region I's charon, with the private
- * key file KEY copied into its swanctl directory. Returns 0, or -1 with the reason (and
- * swanctl's output) in ERR. */
+ * key file KEY linked into its swanctl directory. Returns 0, or -1 with the reason in ERR
+ * (swanctl's output is in network.log). */
 int scn_net_charon_load(struct scn_net *net, size_t i, const char *conf, size_t len,
     const char *key, char *err, size_t errsz);
 
@@ -80,9 +82,10 @@ struct scn_net_child {
 	const char	*nc_ike, *nc_child;
 };
 
-/* Brings up the N CHILD_SAs of LIST (with swanctl --initiate, each waited for at most
- * 10 s), several at once: two of one connection must not be in the list (both would make
- * an IKE_SA; bring the first of each pair up in one call, the others in the next).
+/* Brings up the N CHILD_SAs of LIST (with swanctl --initiate, which gives up after 10 s;
+ * each is waited for at most 15 s), several at once: two of one connection must not be in
+ * the list (both would make an IKE_SA; bring the first of each pair up in one call, the
+ * others in the next).
  * Returns 0, or -1 with the first failure in ERR (the others are still waited for). */
 int scn_net_initiate_all(struct scn_net *net, const struct scn_net_child *list, size_t n,
     char *err, size_t errsz);

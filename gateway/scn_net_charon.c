@@ -70,8 +70,11 @@ scn_charon_files(struct scn_net_charon *c, char *err, size_t errsz)
 	int ret;
 
 	snprintf(sub, sizeof(sub), "%s/swanctl", c->nc_dir);
-	if ((mkdir(c->nc_dir, 0700) == -1 && errno != EEXIST) ||
-	    (mkdir(sub, 0700) == -1 && errno != EEXIST)) {
+	if (mkdir(c->nc_dir, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errsz, "cannot make %s: %s", c->nc_dir, strerror(errno));
+		return -1;
+	}
+	if (mkdir(sub, 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errsz, "cannot make %s: %s", sub, strerror(errno));
 		return -1;
 	}
@@ -172,7 +175,7 @@ scn_net_charon_start(struct scn_net *net, size_t i, const char *name, const char
 		return -1;
 	for (end = gw_now_ms() + SCN_CHARON_START_MS; gw_now_ms() < end; nanosleep(&pause, NULL)) {
 		if (!scn_proc_alive(c->nc_proc)) {
-			rc = scn_proc_stop(c->nc_proc, 0);
+			rc = scn_proc_wait(c->nc_proc, 0);	/* reaped: its status */
 			snprintf(err, errsz, "%s: charon ended (status %d) before its vici socket "
 			    "answered (see %s and %s/charon.log)", name, rc, log, dir);
 			return -1;

@@ -1,6 +1,6 @@
 /*
- * gateway/scn_net_int: what scn_net.c (namespaces) and scn_net_charon.c (a charon per
- * region) share. Not for other modules.
+ * gateway/scn_net_int: what scn_net.c (namespaces), scn_net_charon.c (a charon per region)
+ * and scn_net_initiate.c (the CHILD_SAs brought up) share. Not for other modules.
  */
 #ifndef HASHI_GATEWAY_SCN_NET_INT_H
 #define HASHI_GATEWAY_SCN_NET_INT_H

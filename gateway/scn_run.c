@@ -223,8 +223,8 @@ scn_run_setup(struct scn_runner *r, char *err, size_t errsz)
 		if (scn_fed_net_up(r->sr_fed, err, errsz) == -1)
 			return -1;
 		if (f != NULL)
-			fprintf(f, "  network: %zu namespaces on a bridge, %zu CHILD_SAs up (%lld ms)"
-			    "\n", r->sr_sc->nregions, scn_fed_child_sas(r->sr_fed),
+			fprintf(f, "  network: a namespace for each of %zu regions on a bridge, %zu "
+			    "CHILD_SAs up (%lld ms)\n", r->sr_sc->nregions, scn_fed_child_sas(r->sr_fed),
 			    (long long)(gw_now_ms() - t));
 		t = gw_now_ms();
 	}

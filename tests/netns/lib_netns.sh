@@ -20,6 +20,7 @@
 # Nothing is created outside the namespaces except files under $HASHI_TMP.
 #
 #   nn_skip_reason            why this cannot run here (empty: it can)
+#   nn_need WHAT              skip (or fail, in CI) the suite when it cannot
 #   nn_net_up KEY...          namespaces, bridge, addresses
 #   nn_charon_start KEY       charon of KEY's namespace (waits for its vici socket)
 #   nn_swanctl KEY ARG...     swanctl against KEY's charon
@@ -109,6 +110,19 @@ nn_skip_reason() {
 	ip -n "$_sr_ns" link add nnbr type bridge 2>/dev/null || _sr_ok=0
 	ip netns del "$_sr_ns" 2>/dev/null
 	[ "$_sr_ok" -eq 1 ] || echo "cannot create a bridge in a network namespace"
+}
+
+# nn_need WHAT: ends the suite when real tunnels cannot be built here (nn_skip_reason):
+# skipped (ok # SKIP, WHAT and the reason), or failed under HASHI_NETNS_REQUIRE=1 (CI, which
+# runs as root). Then requires hashid and hashictl to be built.
+nn_need() {
+	_nd_why=$(nn_skip_reason)
+	if [ -n "$_nd_why" ]; then
+		[ "${HASHI_NETNS_REQUIRE:-0}" = 1 ] && die "real tunnels cannot run here: $_nd_why"
+		skip "$1" "$_nd_why"
+		exit 0
+	fi
+	[ -x "$HASHID" ] && [ -x "$HASHICTL" ] || die "$HASHID or $HASHICTL is not built"
 }
 
 # nn_net_up KEY...: the bridge namespace and one namespace per region KEY (see the top).

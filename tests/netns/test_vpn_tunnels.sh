@@ -26,13 +26,7 @@
 . "$(dirname "$0")/lib_netns.sh"
 
 T0=$(fl_ms)
-why=$(nn_skip_reason)
-if [ -n "$why" ]; then
-	[ "${HASHI_NETNS_REQUIRE:-0}" = 1 ] && die "real tunnels cannot run here: $why"
-	skip "real strongSwan tunnels between network namespaces" "$why"
-	exit 0
-fi
-[ -x "$HASHID" ] && [ -x "$HASHICTL" ] || die "$HASHID or $HASHICTL is not built"
+nn_need "real strongSwan tunnels between network namespaces"
 
 # Keys of vpn: the tunnel health feature adds (@DIR@ = the namespace's directory; the
 # environment's HASHI_NETNS_VPN_EXTRA, lines of "key: value", replaces them). If this
