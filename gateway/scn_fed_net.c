@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/str.h"
@@ -24,6 +25,9 @@
 #include "gateway/vici.h"
 
 #define SCN_ADMIN_MAX	(1024 * 1024)	/* bytes of an admin answer read */
+#define SCN_TUNNEL_MAX	4096		/* tunnel views of one region */
+#define SCN_TUNNEL_TRIES	8	/* reads of /status while a state is unknown, */
+#define SCN_TUNNEL_PAUSE_MS	500	/* this far apart: 3.5 s, health_interval is 1 s */
 
 int
 scn_fed_tunnelled(const struct scn_fed *fed, size_t i, size_t j)
@@ -192,7 +196,7 @@ scn_fed_post(struct scn_fed *fed, size_t i, const char *url, const char *content
 static int
 scn_fed_get(uint16_t port, const char *path, struct strbuf *sb)
 {
-	struct timeval tv = { 1, 0 };
+	struct timeval tv = { 5, 0 };	/* a gateway under load (sanitizers) answers late */
 	struct sockaddr_in sin;
 	char buf[4096];
 	ssize_t n;
@@ -273,43 +277,72 @@ scn_fed_counters(struct scn_fed_tunnel *t, const struct vici_child *c, size_t n)
 		}
 }
 
-int
-scn_fed_tunnels(struct scn_fed *fed, size_t i, scn_fed_tunnel_fn fn, void *arg)
+/* Reads region I's VPN paths from its /status into OUT (at most MAX); *UNKNOWN counts those
+ * whose state hashid does not know (charon not asked yet, or a poll that failed). Returns
+ * their number, or -1 when /status could not be read. */
+static int
+scn_fed_paths(struct scn_fed *fed, size_t i, struct scn_fed_tunnel *out, size_t max,
+    size_t *unknown)
 {
 	struct strbuf sb = { 0 };
-	struct scn_fed_tunnel t;
-	struct vici_child *c = NULL;
+	struct scn_fed_tunnel *t;
 	const char *p, *end;
-	char err[256];
-	size_t nc = 0;
 	int n = -1;
 
-	/* the states as hashid acts on them; the counters from charon now (hashid's are as
-	 * old as its last poll) */
-	if (fed->fd_net == NULL || scn_net_children(fed->fd_net, i, &c, &nc, err,
-	    sizeof(err)) == -1)
-		nc = 0;
+	*unknown = 0;
 	/* each path is a flat object from {"peer": to its last key, "last_ms" (an error text
 	 * in between may hold any character, but no quote unescaped) */
 	if (scn_fed_admin_get(fed, i, "/status", &sb) == 200 &&
 	    (p = strstr(sb.sb_data, "\"paths\":[")) != NULL)
-		for (n = 0; (p = strstr(p, "{\"peer\":\"")) != NULL &&
+		for (n = 0; (size_t)n < max && (p = strstr(p, "{\"peer\":\"")) != NULL &&
 		    (end = strstr(p, "\"last_ms\":")) != NULL; p = end) {
-			memset(&t, 0, sizeof(t));
-			scn_fed_json_str(p, end, "peer", t.ft_peer, sizeof(t.ft_peer));
-			scn_fed_json_str(p, end, "purpose", t.ft_purpose, sizeof(t.ft_purpose));
-			scn_fed_json_str(p, end, "tunnel", t.ft_state, sizeof(t.ft_state));
-			t.ft_bytes_in = scn_fed_json_num(p, end, "bytes_in");
-			t.ft_bytes_out = scn_fed_json_num(p, end, "bytes_out");
-			if (nc > 0)
-				scn_fed_counters(&t, c, nc);
-			if (t.ft_peer[0] != '\0' && t.ft_state[0] != '\0' &&
-			    strcmp(t.ft_state, "none") != 0) {	/* none: no VPN on that path */
-				fn(arg, &t);
-				n++;
-			}
+			t = &out[n];
+			memset(t, 0, sizeof(*t));
+			scn_fed_json_str(p, end, "peer", t->ft_peer, sizeof(t->ft_peer));
+			scn_fed_json_str(p, end, "purpose", t->ft_purpose, sizeof(t->ft_purpose));
+			scn_fed_json_str(p, end, "tunnel", t->ft_state, sizeof(t->ft_state));
+			t->ft_bytes_in = scn_fed_json_num(p, end, "bytes_in");
+			t->ft_bytes_out = scn_fed_json_num(p, end, "bytes_out");
+			if (t->ft_peer[0] == '\0' || t->ft_state[0] == '\0' ||
+			    strcmp(t->ft_state, "none") == 0)	/* none: no VPN on that path */
+				continue;
+			*unknown += strcmp(t->ft_state, "unknown") == 0;
+			n++;
 		}
 	strbuf_reset(&sb);
+	return n;
+}
+
+int
+scn_fed_tunnels(struct scn_fed *fed, size_t i, scn_fed_tunnel_fn fn, void *arg)
+{
+	struct timespec pause = { 0, SCN_TUNNEL_PAUSE_MS * 1000 * 1000 };
+	struct scn_fed_tunnel *t;
+	struct vici_child *c = NULL;
+	size_t nc = 0, unknown, k;
+	char err[256];
+	int n = -1, tries;
+
+	if ((t = calloc(SCN_TUNNEL_MAX, sizeof(*t))) == NULL)
+		return -1;
+	/* the states as hashid acts on them, once it knows them: a gateway that has not
+	 * polled charon yet, or whose poll failed under load, is asked again a little later
+	 * (one that does not answer, stopped or frozen, is not) */
+	for (tries = 0; tries < SCN_TUNNEL_TRIES && scn_fed_running(fed, i); tries++) {
+		if (tries > 0)
+			nanosleep(&pause, NULL);
+		n = scn_fed_paths(fed, i, t, SCN_TUNNEL_MAX, &unknown);
+		if (n == -1 || unknown == 0)
+			break;
+	}
+	/* the counters from charon now (hashid's are as old as its last poll) */
+	if (n > 0 && fed->fd_net != NULL &&
+	    scn_net_children(fed->fd_net, i, &c, &nc, err, sizeof(err)) == 0)
+		for (k = 0; k < (size_t)n; k++)
+			scn_fed_counters(&t[k], c, nc);
+	for (k = 0; n > 0 && k < (size_t)n; k++)
+		fn(arg, &t[k]);
 	free(c);
+	free(t);
 	return n;
 }

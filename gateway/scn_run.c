@@ -316,7 +316,9 @@ scn_run_tunnels(struct scn_runner *r)
 	for (i = 0; i < r->sr_sc->nregions; i++) {
 		rt.rt_region = r->sr_sc->regions[i].name;
 		if (scn_fed_tunnels(r->sr_fed, i, scn_run_tunnel, &rt) == -1 && f != NULL)
-			fprintf(f, "  tunnels of %s: its /status cannot be read\n", rt.rt_region);
+			fprintf(f, "  tunnels of %s: %s\n", rt.rt_region,
+			    scn_fed_running(r->sr_fed, i) ? "its /status cannot be read" :
+			    "its gateway is not running");
 	}
 	if (f == NULL)
 		return;
