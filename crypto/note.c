@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "common/fdio.h"
 #include "common/log.h"
 #include "common/str.h"
 #include "crypto/checkpoint.h"
@@ -380,8 +381,6 @@ note_write_key(const char *path, EVP_PKEY *pkey)
 	BIO *bio = NULL;
 	char *pem = NULL;
 	long pemlen;
-	size_t off = 0;
-	ssize_t n;
 	int fd, ret = -1;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
@@ -395,17 +394,8 @@ note_write_key(const char *path, EVP_PKEY *pkey)
 		log_warnx("note: %s: cannot encode the private key", path);
 		goto done;
 	}
-	while (off < (size_t)pemlen) {
-		n = write(fd, pem + off, (size_t)pemlen - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			log_warn("note: %s", path);
-			goto done;
-		}
-		off += (size_t)n;
-	}
-	if (fchmod(fd, 0600) == -1 || fsync(fd) == -1) {
+	if (fdio_write_all(fd, pem, (size_t)pemlen) == -1 || fchmod(fd, 0600) == -1 ||
+	    fsync(fd) == -1) {
 		log_warn("note: %s", path);
 		goto done;
 	}

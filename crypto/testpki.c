@@ -20,6 +20,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "common/fdio.h"
 #include "common/log.h"
 #include "common/str.h"
 
@@ -145,24 +146,6 @@ testpki_name_add(X509_NAME *name, const char *field, const char *value)
 	return 0;
 }
 
-/* Writes all of BUF[0..LEN) to FD. Returns 0 or -1 (errno set). */
-static int
-testpki_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Writes the PEM of X, or of KEY when not NULL, to PATH with mode MODE. The old file is
  * unlinked first and the new one made with O_EXCL, so that no earlier mode, owner or
  * symbolic link survives; the key's PEM text is in a secure-heap BIO, wiped when freed. */
@@ -187,7 +170,7 @@ testpki_write_pem(const char *path, X509 *x, EVP_PKEY *key, mode_t mode)
 		goto done;
 	}
 	/* fchmod: the umask may have taken bits off a certificate's 0644. */
-	if (testpki_write_all(fd, pem, (size_t)len) == -1 || fchmod(fd, mode) == -1) {
+	if (fdio_write_all(fd, pem, (size_t)len) == -1 || fchmod(fd, mode) == -1) {
 		log_warn("testpki: %s", path);
 		goto done;
 	}

@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/fdio.h"
 #include "common/str.h"
 #include "gateway/config.h"
 #include "gateway/ctl.h"
@@ -40,25 +41,6 @@ struct pki_csr_args {
 	int		 pc_vpn;	/* --for vpn */
 	int		 pc_force;
 };
-
-/* Writes all of DATA to FD. Returns 0 or -1 (errno set). */
-static int
-pki_write_all(int fd, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Writes DATA to PATH with MODE: a temporary file made by mkstemp (O_EXCL, 0600 from
  * the start) in the same directory, synced, then moved into place. Without FORCE the move
@@ -82,7 +64,7 @@ pki_write(const char *cmd, const char *path, const void *data, size_t len, mode_
 		return -1;
 	}
 	have_tmp = 1;
-	if (fchmod(fd, mode) == -1 || pki_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (fchmod(fd, mode) == -1 || fdio_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
 		fprintf(stderr, "hashictl: %s: %s: %s\n", cmd, tmp, strerror(errno));
 		goto done;
 	}

@@ -8,12 +8,11 @@
 #include "gateway/scn_fed_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/conf.h"
+#include "common/fdio.h"
 #include "common/str.h"
 #include "crypto/jpki.h"
 #include "gateway/scn_audit.h"
@@ -174,8 +173,7 @@ scn_fed_write_config(const struct scn_fed *fed, size_t i, const char *path, cons
 {
 	const struct scn_fed_region *fr = &fed->fd_regions[i];
 	struct strbuf sb = { 0 };
-	int fd, ret = -1;
-	ssize_t n;
+	int ret = -1;
 
 	if (path == NULL) {
 		path = fr->fr_config;
@@ -188,13 +186,8 @@ scn_fed_write_config(const struct scn_fed *fed, size_t i, const char *path, cons
 		goto done;
 	}
 	/* hashid refuses a configuration others may write: 0600 from the start */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+	if (fdio_write_file(path, sb.sb_data, sb.sb_len) == -1) {
 		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
-		goto done;
-	}
-	n = write(fd, sb.sb_data, sb.sb_len);
-	if (close(fd) == -1 || n != (ssize_t)sb.sb_len) {
-		snprintf(err, errsz, "cannot write %s", path);
 		goto done;
 	}
 	ret = 0;

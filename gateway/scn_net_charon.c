@@ -21,6 +21,7 @@
 
 #include <event2/event.h>
 
+#include "common/fdio.h"
 #include "common/str.h"
 #include "gateway/gw.h"
 #include "gateway/vici.h"
@@ -45,16 +46,8 @@ static const char *const scn_swanctl_dirs[] = { "x509", "x509ca", "x509ocsp", "x
 static int
 scn_charon_write(const char *path, const char *text, size_t len, char *err, size_t errsz)
 {
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+	if (fdio_write_file(path, text, len) == -1) {
 		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	n = write(fd, text, len);
-	if (close(fd) == -1 || n != (ssize_t)len) {
-		snprintf(err, errsz, "cannot write %s", path);
 		return -1;
 	}
 	return 0;

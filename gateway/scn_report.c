@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fdio.h"
 #include "common/str.h"
 #include "gateway/scn_report.h"
 #include "gateway/scn_report_int.h"
@@ -236,10 +237,8 @@ report_save(const char *dir, const char *name, const struct strbuf *sb, char *er
     size_t errsz)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
-	const char *what = "write", *p = sb->sb_data;
-	size_t left = sb->sb_len;
-	ssize_t n;
-	int fd, ret = -1;
+	const char *what = "write";
+	int fd, n, ret = -1;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
 	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp)) {
@@ -252,15 +251,8 @@ report_save(const char *dir, const char *name, const struct strbuf *sb, char *er
 		return -1;
 	}
 	/* mkstemp made it 0600, as hashictl's audit exports are: a report names patients */
-	while (left > 0) {
-		if ((n = write(fd, p, left)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto done;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
+	if (fdio_write_all(fd, sb->sb_data, sb->sb_len) == -1)
+		goto done;
 	what = "fsync";
 	if (fsync(fd) == -1)
 		goto done;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fdio.h"
 #include "common/log.h"
 #include "common/str.h"
 #include "crypto/testpki.h"
@@ -214,7 +215,6 @@ done:
 static int
 cs_write(const char *path, const uint8_t *data, size_t len)
 {
-	ssize_t n;
 	int fd, ret = -1;
 
 	if ((unlink(path) == -1 && errno != ENOENT) ||
@@ -223,18 +223,10 @@ cs_write(const char *path, const uint8_t *data, size_t len)
 		log_warn("consent_sign: %s", path);
 		return -1;
 	}
-	while (len > 0) {
-		if ((n = write(fd, data, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("consent_sign: %s", path);
-			goto done;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	ret = 0;
-done:
+	if (fdio_write_all(fd, data, len) == -1)
+		log_warn("consent_sign: %s", path);
+	else
+		ret = 0;
 	if (close(fd) == -1 && ret == 0) {
 		log_warn("consent_sign: %s", path);
 		ret = -1;
