@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/str.h"
 #include "crypto/checkpoint.h"
+#include "crypto/tls.h"
 
 #define NOTE_ALG_ED25519	0x01
 #define NOTE_ED25519_PUB	32
@@ -93,14 +94,6 @@ note_key_set(struct note_key *k, const char *name, EVP_PKEY *pkey)
 	return 0;
 }
 
-/* Refuses to prompt: signing keys are unencrypted files protected by their mode. */
-static int
-note_no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf; (void)size; (void)rwflag; (void)u;
-	return 0;
-}
-
 /* Reads at most NOTE_KEYFILE_MAX bytes of the private key file at PATH after checking, on
  * the opened file, that it is regular and not accessible by group or others. Returns the
  * parsed key (caller frees) or NULL after logging why. */
@@ -141,7 +134,7 @@ note_read_key(const char *path)
 		len += (size_t)n;
 	}
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
-	    (pkey = PEM_read_bio_PrivateKey(bio, NULL, note_no_passphrase, NULL)) == NULL)
+	    (pkey = PEM_read_bio_PrivateKey(bio, NULL, tls_no_passphrase, NULL)) == NULL)
 		log_warnx("note: %s: cannot read unencrypted PEM private key", path);
 done:
 	BIO_free(bio);

@@ -23,6 +23,7 @@
 #include "common/str.h"
 #include "crypto/jpki.h"
 #include "crypto/jpki_san.h"
+#include "crypto/tls.h"
 
 #define DAY		86400
 #define JL_RSA_BITS	2048
@@ -430,17 +431,6 @@ done:
 	return ret;
 }
 
-/* Refuses to prompt: the keys written here are never encrypted. */
-static int
-jl_no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
 /* Reads card DIR/BASE's certificate and key. Returns 0, or -1 (logged). */
 static int
 jl_card_load(const char *dir, const char *base, X509 **xp, EVP_PKEY **kp)
@@ -457,12 +447,12 @@ jl_card_load(const char *dir, const char *base, X509 **xp, EVP_PKEY **kp)
 	if (!testpki_base_ok(base) || testpki_path(path, sizeof(path), dir, base, "crt") == -1)
 		return -1;
 	if ((bio = BIO_new_file(path, "r")) == NULL ||
-	    (*xp = PEM_read_bio_X509(bio, NULL, jl_no_passphrase, NULL)) == NULL)
+	    (*xp = PEM_read_bio_X509(bio, NULL, tls_no_passphrase, NULL)) == NULL)
 		goto fail;
 	BIO_free(bio);
 	if (testpki_path(path, sizeof(path), dir, base, "key") == -1 ||
 	    (bio = BIO_new_file(path, "r")) == NULL ||
-	    (*kp = PEM_read_bio_PrivateKey(bio, NULL, jl_no_passphrase, NULL)) == NULL)
+	    (*kp = PEM_read_bio_PrivateKey(bio, NULL, tls_no_passphrase, NULL)) == NULL)
 		goto fail;
 	BIO_free(bio);
 	return 0;

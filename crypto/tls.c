@@ -74,8 +74,8 @@ tls_log_path(const char *what, const char *path)
 	tls_log_errors(msg);
 }
 
-/* Refuses to prompt for a pass phrase: a daemon has no terminal, keys are unencrypted. */
-static int
+/* No terminal to ask, and no encrypted keys by design (tls.h). */
+int
 tls_no_passphrase(char *buf, int size, int rwflag, void *u)
 {
 	(void)buf;

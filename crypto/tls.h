@@ -28,6 +28,12 @@
  * certificates, which are required. ALLOW_TLS12 != 0 also accepts TLS 1.2 (ECDHE+AEAD).
  * All three paths are required. The caller frees the context with SSL_CTX_free.
  * Returns NULL after logging why (unreadable file, key mode, key/cert mismatch, ...). */
+/* OpenSSL's pem_password_cb for every private key Hashi reads (TLS, VPN, signing keys,
+ * test cards): never prompts, as neither hashid nor hashictl's reads may wait for a
+ * terminal; keys are unencrypted files protected by their mode, so an encrypted one is
+ * refused. Always returns -1. */
+int tls_no_passphrase(char *buf, int size, int rwflag, void *u);
+
 SSL_CTX *tls_server_ctx_new(const char *cert, const char *key, const char *ca,
     int allow_tls12);
 

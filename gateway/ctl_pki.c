@@ -23,6 +23,7 @@
 
 #include "common/fdio.h"
 #include "common/str.h"
+#include "crypto/tls.h"
 #include "gateway/config.h"
 #include "gateway/ctl.h"
 #include "gateway/ctl_pki.h"
@@ -173,14 +174,6 @@ done:
 	return ret;
 }
 
-/* Refuses to ask for a pass phrase: hashid and charon read keys without a terminal. */
-static int
-pki_no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf, (void)size, (void)rwflag, (void)u;
-	return -1;
-}
-
 /* Checks that PKEY (read from PATH) is a key type the gateways accept and sets *MDP to
  * the digest its requests are signed with. Returns 0, or -1 after printing why. */
 static int
@@ -234,7 +227,7 @@ pki_load_key(const char *path, const EVP_MD **mdp)
 		goto done;
 	fd = -1;
 	ERR_clear_error();
-	if ((pkey = PEM_read_bio_PrivateKey(bio, NULL, pki_no_passphrase, NULL)) == NULL) {
+	if ((pkey = PEM_read_bio_PrivateKey(bio, NULL, tls_no_passphrase, NULL)) == NULL) {
 		fprintf(stderr, "hashictl: pki csr: %s: not an unencrypted PEM private key "
 		    "(%s)\n", path, ctl_pki_ossl_reason());
 		goto done;
