@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/civil.h"
 #include "common/str.h"
 
 struct sd_pair {
@@ -213,36 +214,6 @@ sd_fnv(const char *s)
 
 /* ---- dates ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t
-sd_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-sd_civil(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Reads YYYY-MM-DD (the loader checked it); -1 when it is not that. */
 static int
 sd_parse_date(const char *s, int *y, int *m, int *d)
@@ -310,7 +281,7 @@ sd_ctx_skips(struct sd_ctx *c)
 {
 	const struct scenario *s = c->s;
 	size_t i, k, n = 0;
-	int64_t day, first = sd_days(SD_Y0, 1, 1);
+	int64_t day, first = civil_days(SD_Y0, 1, 1);
 	uint32_t t;
 	int y, m, d;
 
@@ -324,7 +295,7 @@ sd_ctx_skips(struct sd_ctx *c)
 		for (k = 0; k < s->regions[i].npatients; k++) {
 			if (sd_parse_date(s->regions[i].patients[k].birth, &y, &m, &d) == -1)
 				continue;
-			day = sd_days(y, m, d) - first;
+			day = civil_days(y, m, d) - first;
 			if (day < 0 || (uint64_t)day * 2 * SD_GIVEN >= SD_SLOTS)
 				continue;
 			for (t = 0; t < 2 * SD_GIVEN; t++)
@@ -447,7 +418,7 @@ sd_synthetic(const struct sd_ctx *c, size_t k, struct scn_person *p, int *ndocs)
 	female = v % (2 * SD_GIVEN) >= SD_GIVEN;
 	giv = female ? &sd_female[v % SD_GIVEN] : &sd_male[v % SD_GIVEN];
 	p->sex[0] = female ? 'F' : 'M';
-	sd_civil(sd_days(SD_Y0, 1, 1) + day, &y, &m, &d);
+	civil_from_days(civil_days(SD_Y0, 1, 1) + day, &y, &m, &d);
 	snprintf(p->birth, sizeof(p->birth), "%04u-%02u-%02u", (unsigned)y % 10000,
 	    (unsigned)m % 100, (unsigned)d % 100);
 	fam = &sd_family[sd_rnd(&g, NELEM(sd_family))];

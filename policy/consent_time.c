@@ -5,23 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/civil.h"
 #include "policy/consent_doc.h"
 
 #define JST_OFFSET	(9 * 3600)
-
-/* Days from 1970-01-01 to Y-M-D (proleptic Gregorian; H. Hinnant's algorithm). */
-static int64_t
-ct_days(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 static int
 ct_mdays(int y, int m)
@@ -118,7 +105,7 @@ consent_time_parse(const char *s, int date_ok, int end_of_day, int64_t *out)
 		secs = 86399;
 	if (ct_zone(p, &off) != 0)
 		return -1;
-	*out = ct_days(y, m, d) * 86400 + secs - off;
+	*out = civil_days(y, m, d) * 86400 + secs - off;
 	return 0;
 }
 
