@@ -6,18 +6,14 @@
  */
 #include "gateway/scn_fed_int.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "common/str.h"
+#include "gateway/admin_client.h"
 #include "gateway/config.h"
 #include "gateway/scn_http.h"
 #include "gateway/scn_net.h"
@@ -191,42 +187,17 @@ scn_fed_post(struct scn_fed *fed, size_t i, const char *url, const char *content
 	return rc;
 }
 
-/* GET PATH from 127.0.0.1:PORT (HTTP/1.0: the server closes) into SB. Returns the HTTP
- * status, or -1. */
-static int
-scn_fed_get(uint16_t port, const char *path, struct strbuf *sb)
-{
-	struct timeval tv = { 5, 0 };	/* a gateway under load (sanitizers) answers late */
-	struct sockaddr_in sin;
-	char buf[4096];
-	ssize_t n;
-	int fd, status = -1;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    dprintf(fd, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path) > 0)
-		while (sb->sb_len < SCN_ADMIN_MAX && (n = read(fd, buf, sizeof(buf))) > 0)
-			strbuf_printf(sb, "%.*s", (int)n, buf);
-	close(fd);
-	if (!sb->sb_failed && sb->sb_len >= 12 && memcmp(sb->sb_data, "HTTP/1.", 7) == 0)
-		status = atoi(sb->sb_data + 9);
-	return status;
-}
-
 int
 scn_fed_admin_get(struct scn_fed *fed, size_t i, const char *path, struct strbuf *sb)
 {
+	char err[256];	/* the caller only needs to know that it did not answer */
 	int status;
 
 	if (scn_net_enter(fed->fd_net, i) == -1)
 		return -1;
-	status = scn_fed_get(fed->fd_regions[i].fr_admin, path, sb);
+	/* 5 s: a gateway under load (sanitizers) answers late */
+	status = admin_get("127.0.0.1", fed->fd_regions[i].fr_admin, path, 5, SCN_ADMIN_MAX, sb,
+	    err, sizeof(err));
 	scn_net_leave(fed->fd_net);
 	return status;
 }
